@@ -1,0 +1,242 @@
+# -*- coding: utf-8 -*-
+# Copyright: (c) 2026, gdpr.gws contributors
+# GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
+# SPDX-License-Identifier: GPL-3.0-or-later
+"""Argument specs, input checks and result shaping shared by the gdpr.gws modules.
+
+FOR INTERNAL USE BY THE gdpr.gws COLLECTION ONLY. This file may change without notice.
+"""
+
+from __future__ import absolute_import, division, print_function
+__metaclass__ = type
+
+import hashlib
+import hmac
+import json
+import os
+import re
+
+from ansible.module_utils.basic import missing_required_lib
+from ansible.module_utils.common.text.converters import to_bytes
+
+from ansible_collections.gdpr.gws.plugins.module_utils import _scan
+from ansible_collections.gdpr.gws.plugins.module_utils import _subjects
+from ansible_collections.gdpr.gws.plugins.module_utils._masking import mask_json, mask_value
+from ansible_collections.gdpr.gws.plugins.module_utils._matching import Matcher
+from ansible_collections.gdpr.gws.plugins.module_utils._profile import (
+    SCOPE_CONTACT_CENTER, ProfileError, load_profile)
+
+_KEYSPACE = re.compile(r'^[A-Za-z0-9][A-Za-z0-9_]{0,47}$')
+_GROUP = re.compile(r'^[A-Za-z0-9][A-Za-z0-9._-]{0,127}$')
+_HOST = re.compile(r'^[A-Za-z0-9._:\[\]-]{1,253}$')
+_TOKEN_SLICE = re.compile(r'^([0-9]+)/([0-9]+)$')
+
+
+def search_argument_spec():
+    """Return the options both modules share: subjects, matching, masking and the Cassandra connection."""
+    return dict(
+        subjects=dict(type='list', elements='str', required=True, no_log=True, aliases=['search']),
+        default_region=dict(type='str'),
+        groups=dict(type='list', elements='str', aliases=['group_name']),
+        include_contact_center=dict(type='bool', default=False),
+        reveal_pii=dict(type='bool', default=False),
+        hash_salt=dict(type='str', no_log=True),
+        settings_profile=dict(type='dict'),
+        cassandra_hosts=dict(type='list', elements='str', default=['127.0.0.1'], aliases=['cass_hostname']),
+        cassandra_port=dict(type='int', default=9042, aliases=['cass_port']),
+        cassandra_keyspace=dict(type='str', default='sipfs', aliases=['cass_keyspace'], no_log=False),
+        cassandra_username=dict(type='str'),
+        cassandra_password=dict(type='str', no_log=True),
+        consistency_level=dict(type='str', default='LOCAL_QUORUM', choices=list(_scan.READ_CONSISTENCY_LEVELS)),
+        cassandra_local_dc=dict(type='str'),
+        cassandra_connect_timeout=dict(type='int', default=10),
+        cassandra_request_timeout=dict(type='int', default=60),
+        scan_concurrency=dict(type='int', default=4),
+        fetch_size=dict(type='int', default=1000),
+        token_ranges=dict(type='int', default=64),
+    )
+
+
+def check_search_params(module):
+    """Fail the module, naming the option, when a search or connection option is out of range."""
+    params = module.params
+    hosts = params['cassandra_hosts'] or []
+    if not hosts:
+        module.fail_json(msg='cassandra_hosts must name at least one contact point')
+    for index, host in enumerate(hosts):
+        if not _HOST.match(host or ''):
+            module.fail_json(msg='cassandra_hosts[%d] is not a valid host name or IP address' % index)
+    if not 1 <= params['cassandra_port'] <= 65535:
+        module.fail_json(msg='cassandra_port must be between 1 and 65535, got %d' % params['cassandra_port'])
+    if not _KEYSPACE.match(params['cassandra_keyspace'] or ''):
+        module.fail_json(msg="cassandra_keyspace must be a Cassandra identifier (letters, digits and '_')")
+    for index, group in enumerate(params['groups'] or []):
+        if not _GROUP.match(group or ''):
+            module.fail_json(msg="groups[%d] is not a valid settings group name (letters, digits, '.', '_' and "
+                                 "'-'; no '/' or spaces)" % index)
+    if params['cassandra_password'] and not params['cassandra_username']:
+        module.fail_json(msg='cassandra_password is set but cassandra_username is not')
+    for name in ('cassandra_connect_timeout', 'cassandra_request_timeout', 'scan_concurrency', 'fetch_size',
+                 'token_ranges'):
+        if params[name] < 1:
+            module.fail_json(msg='%s must be at least 1, got %d' % (name, params[name]))
+    if params['scan_concurrency'] > 64:
+        module.fail_json(msg='scan_concurrency must be at most 64, got %d' % params['scan_concurrency'])
+    if params['fetch_size'] > 100000:
+        module.fail_json(msg='fetch_size must be at most 100000, got %d' % params['fetch_size'])
+    if params['token_ranges'] > 65536:
+        module.fail_json(msg='token_ranges must be at most 65536, got %d' % params['token_ranges'])
+
+
+def ensure_libraries(module):
+    """Fail with missing_required_lib when a Python library the scan needs is missing on the target."""
+    if not _scan.HAS_CASSANDRA_DRIVER:
+        module.fail_json(msg=missing_required_lib('cassandra-driver'), exception=_scan.CASSANDRA_DRIVER_IMPORT_ERROR)
+    if not _subjects.HAS_PHONENUMBERS:
+        module.fail_json(msg=missing_required_lib('phonenumbers'), exception=_subjects.PHONENUMBERS_IMPORT_ERROR)
+
+
+def salt_of(params):
+    """Return the salt for subject and setting ids; random per run unless hash_salt is given."""
+    if params.get('hash_salt'):
+        return to_bytes(params['hash_salt'])
+    return os.urandom(32)
+
+
+def setting_id(salt, match):
+    """Return a stable id for one setting that does not reveal its key."""
+    identity = '\x1f'.join((match['table'], match['scope'], match['owner_id'], match['group'], match['key']))
+    digest = hmac.new(salt, to_bytes(identity), hashlib.sha256).hexdigest()
+    return 'set-' + digest[:16]
+
+
+def prepare_search(module):
+    """Check the options and return (subjects, matcher, profile, salt), failing the module on bad input."""
+    ensure_libraries(module)
+    check_search_params(module)
+    params = module.params
+    salt = salt_of(params)
+    try:
+        subjects = _subjects.parse_subjects(params['subjects'], default_region=params['default_region'], salt=salt)
+    except _subjects.SubjectError as error:
+        module.fail_json(msg=str(error))
+    try:
+        profile = load_profile(params['settings_profile'])
+    except ProfileError as error:
+        module.fail_json(msg='settings_profile is invalid: %s' % error)
+    return subjects, Matcher(subjects, default_region=params['default_region']), profile, salt
+
+
+def connect(module):
+    """Open a Cassandra session from the module options; the caller shuts the cluster down."""
+    params = module.params
+    try:
+        return _scan.connect(
+            params['cassandra_hosts'], port=params['cassandra_port'], username=params['cassandra_username'],
+            password=params['cassandra_password'], consistency_level=params['consistency_level'],
+            local_dc=params['cassandra_local_dc'], connect_timeout=params['cassandra_connect_timeout'],
+            request_timeout=params['cassandra_request_timeout'])
+    except _scan.ScanError as error:
+        module.fail_json(msg=str(error))
+
+
+def run_scan(module, session, matcher, profile):
+    """Scan the profile's tables and return the ScanResult; connection and schema errors fail the module."""
+    params = module.params
+    try:
+        return _scan.scan(session, params['cassandra_keyspace'], profile, matcher, groups=params['groups'],
+                          concurrency=params['scan_concurrency'], fetch_size=params['fetch_size'],
+                          split_count=params['token_ranges'])
+    except _scan.ScanError as error:
+        module.fail_json(msg=str(error))
+
+
+def describe_match(match, salt, params):
+    """Shape one matching row for the result: ids and masked key, the value only with reveal_pii."""
+    reveal = params['reveal_pii']
+    record = {
+        'setting_id': setting_id(salt, match),
+        'table': match['table'],
+        'scope': match['scope'],
+        'owner_id': match['owner_id'],
+        'group': match['group'],
+        'key': match['key'] if reveal else mask_value(match['key']),
+        'subjects': sorted(set(subject for subject, location in match['hits'])),
+        'locations': sorted(set(location for subject, location in match['hits'])),
+        'erasable': True,
+        'reason': None,
+    }
+    if match['scope'] == SCOPE_CONTACT_CENTER and not params['include_contact_center']:
+        record['erasable'] = False
+        record['reason'] = ('contact-center setting, owned by the administrator; set include_contact_center '
+                            'to erase it')
+    elif match['scope'] not in ('user', SCOPE_CONTACT_CENTER):
+        record['erasable'] = False
+        record['reason'] = 'unknown scope; the settings profile does not say how to delete it'
+    if reveal:
+        record['value'] = match['value']
+    return record
+
+
+def masked_value(match, params):
+    """Return the setting value for a diff: as stored with reveal_pii, masked otherwise."""
+    return match['value'] if params['reveal_pii'] else mask_json(match['value'])
+
+
+def summarize(subjects, scan_result, records, params):
+    """Return the result fields both modules report: subjects, matches, counts and scan."""
+    per_subject = dict((subject.subject_id, 0) for subject in subjects)
+    per_group = {}
+    for record in records:
+        for subject in record['subjects']:
+            per_subject[subject] = per_subject.get(subject, 0) + 1
+        per_group[record['group']] = per_group.get(record['group'], 0) + 1
+    erasable = sum(1 for record in records if record['erasable'])
+    return {
+        'subjects': [{'id': s.subject_id, 'kind': s.kind, 'masked': s.normalized if params['reveal_pii'] else s.masked}
+                     for s in subjects],
+        'matches': records,
+        'counts': {
+            'rows_scanned': scan_result.rows_scanned,
+            'matches': len(records),
+            'erasable': erasable,
+            'not_erasable': len(records) - erasable,
+            'per_subject': per_subject,
+            'per_group': per_group,
+        },
+        'scan': {
+            'complete': scan_result.complete,
+            'keyspace': params['cassandra_keyspace'],
+            'tables': scan_result.tables,
+            'token_ranges': scan_result.ranges_total,
+            'token_ranges_done': scan_result.ranges_done,
+            'failed_ranges': scan_result.failed_ranges,
+            'duration_seconds': round(scan_result.duration, 3),
+        },
+    }
+
+
+def parse_headers(module, value):
+    """Return gws_headers as a dict of str, from a dict or the original script's JSON string."""
+    if value in (None, '', {}):
+        return {}
+    if isinstance(value, str):
+        try:
+            value = json.loads(value)
+        except ValueError:
+            module.fail_json(msg='gws_headers is not valid JSON; give a mapping or a JSON object such as '
+                                 '{"X-Header": "value"}')
+    if not isinstance(value, dict):
+        module.fail_json(msg='gws_headers must be a mapping of header names to values (a JSON object)')
+    headers = {}
+    for name, header_value in value.items():
+        if not isinstance(name, str) or not re.match(r"^[!#$%&'*+.^_`|~0-9A-Za-z-]+$", name):
+            module.fail_json(msg='gws_headers has an invalid header name (only letters, digits and !#$%&\'*+.^_`|~- '
+                                 'are allowed, no spaces or line breaks)')
+        if not isinstance(header_value, (str, int, float)) or isinstance(header_value, bool):
+            module.fail_json(msg='gws_headers value of %s must be a string' % name)
+        header_value = str(header_value)
+        if any(ch in header_value for ch in '\r\n\x00'):
+            module.fail_json(msg='gws_headers value of %s contains a line break or NUL character' % name)
+        headers[name] = header_value
+    return headers

@@ -1,0 +1,82 @@
+# -*- coding: utf-8 -*-
+# Copyright: (c) 2026, gdpr.gws contributors
+# GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
+# SPDX-License-Identifier: GPL-3.0-or-later
+"""Erasure of planned settings through GWS, and verification in GWS and Cassandra afterwards.
+
+FOR INTERNAL USE BY THE gdpr.gws COLLECTION ONLY. This file may change without notice.
+"""
+
+from __future__ import absolute_import, division, print_function
+__metaclass__ = type
+
+from ansible_collections.gdpr.gws.plugins.module_utils._gws import GwsError
+
+
+class EraseOutcome(object):
+    """What happened to each planned setting: deleted, already gone, failed, and the verification."""
+
+    def __init__(self):
+        self.deleted = []
+        self.already_gone = []
+        self.failed = []
+        self.not_attempted = []
+        self.verified = None
+        self.still_present = []
+
+
+def _is_fatal(error):
+    """Return True for errors that every further request would repeat (credentials, permissions)."""
+    return error.http_status in (401, 403) or error.status_code in (3, 5)
+
+
+def erase(client, profile, planned, warn=None):
+    """Delete each planned (record, match) pair through GWS and return an EraseOutcome.
+
+    A failure on one setting does not stop the others, except a credentials or permission
+    error, which stops the run because every later request would fail the same way.
+    """
+    outcome = EraseOutcome()
+    requests_profile = profile['requests']
+    default_key = profile['default_key_attribute']
+    for position, (record, match) in enumerate(planned):
+        try:
+            key_attribute = client.key_attribute(requests_profile, match['scope'], match['owner_id'],
+                                                 match['group'], default_key)
+            result = client.delete_setting(requests_profile, match['scope'], match['owner_id'], match['group'],
+                                           key_attribute, match['key'])
+        except GwsError as error:
+            outcome.failed.append(dict(record, error=str(error)))
+            if _is_fatal(error):
+                outcome.not_attempted.extend(r for r, m in planned[position + 1:])
+                break
+            continue
+        if result == 'deleted':
+            outcome.deleted.append(record)
+        else:
+            outcome.already_gone.append(record)
+    return outcome
+
+
+def verify(client, profile, finished, row_lookup=None):
+    """Re-read each finished (record, match) pair and return the records that are still present.
+
+    GWS is asked first (the group must no longer list the key). When row_lookup is given, the
+    Cassandra row is read too, and it must be gone or no longer contain the subjects.
+    """
+    requests_profile = profile['requests']
+    default_key = profile['default_key_attribute']
+    still_present = []
+    groups = {}
+    for record, match in finished:
+        group_id = (match['scope'], match['owner_id'], match['group'])
+        if group_id not in groups:
+            key_attribute = client.key_attribute(requests_profile, match['scope'], match['owner_id'],
+                                                 match['group'], default_key)
+            settings = client.read_group(requests_profile, *group_id)
+            groups[group_id] = set(str(s.get(key_attribute)) for s in settings if key_attribute in s)
+        if match['key'] in groups[group_id]:
+            still_present.append(dict(record, verification='still listed by GWS'))
+        elif row_lookup is not None and row_lookup(match):
+            still_present.append(dict(record, verification='still in Cassandra with the subject'))
+    return still_present

@@ -1,0 +1,310 @@
+# -*- coding: utf-8 -*-
+# Copyright: (c) 2026, gdpr.gws contributors
+# GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
+# SPDX-License-Identifier: GPL-3.0-or-later
+"""Cassandra connection and the token-range scan of the settings tables.
+
+FOR INTERNAL USE BY THE gdpr.gws COLLECTION ONLY. This file may change without notice.
+"""
+
+from __future__ import absolute_import, division, print_function
+__metaclass__ = type
+
+import threading
+import time
+import traceback
+from concurrent.futures import ThreadPoolExecutor
+
+CASSANDRA_DRIVER_IMPORT_ERROR = None
+try:
+    from cassandra import ConsistencyLevel, DriverException
+    from cassandra.auth import PlainTextAuthProvider
+    from cassandra.cluster import Cluster, ExecutionProfile, EXEC_PROFILE_DEFAULT, NoHostAvailable
+    from cassandra.policies import DCAwareRoundRobinPolicy, RoundRobinPolicy, TokenAwarePolicy
+    from cassandra.query import tuple_factory
+    HAS_CASSANDRA_DRIVER = True
+except ImportError:
+    CASSANDRA_DRIVER_IMPORT_ERROR = traceback.format_exc()
+    HAS_CASSANDRA_DRIVER = False
+
+from ansible_collections.gdpr.gws.plugins.module_utils._profile import SCOPE_CONTACT_CENTER, SCOPE_USER
+
+# Murmur3Partitioner tokens are signed 64-bit integers.
+MIN_TOKEN = -(2 ** 63)
+MAX_TOKEN = 2 ** 63 - 1
+
+CONSISTENCY_LEVELS = ('ONE', 'TWO', 'THREE', 'QUORUM', 'ALL', 'LOCAL_QUORUM', 'EACH_QUORUM', 'LOCAL_ONE')
+
+# Levels a read accepts; ANY, EACH_QUORUM and the serial levels are write-only or for LWT.
+READ_CONSISTENCY_LEVELS = ('ONE', 'TWO', 'THREE', 'QUORUM', 'ALL', 'LOCAL_QUORUM', 'LOCAL_ONE')
+
+
+class ScanError(Exception):
+    """Scan or connection failure; the message names host, keyspace or table, never a value."""
+
+
+def connect(hosts, port=9042, username=None, password=None, consistency_level='LOCAL_QUORUM',
+            local_dc=None, connect_timeout=10, request_timeout=30, ssl_context=None):
+    """Open a Cassandra session for reading; the caller must call cluster.shutdown()."""
+    if consistency_level not in READ_CONSISTENCY_LEVELS:
+        raise ScanError('consistency_level %s cannot be used for reads; use one of: %s'
+                        % (consistency_level, ', '.join(READ_CONSISTENCY_LEVELS)))
+    if local_dc:
+        policy = TokenAwarePolicy(DCAwareRoundRobinPolicy(local_dc=local_dc))
+    else:
+        policy = RoundRobinPolicy()
+    profile = ExecutionProfile(
+        load_balancing_policy=policy,
+        consistency_level=getattr(ConsistencyLevel, consistency_level),
+        request_timeout=request_timeout,
+        row_factory=tuple_factory,
+    )
+    auth_provider = PlainTextAuthProvider(username=username, password=password) if username else None
+    cluster = Cluster(
+        contact_points=list(hosts),
+        port=port,
+        auth_provider=auth_provider,
+        ssl_context=ssl_context,
+        connect_timeout=connect_timeout,
+        execution_profiles={EXEC_PROFILE_DEFAULT: profile},
+    )
+    where = '%s (port %d)' % (', '.join(hosts), port)
+    try:
+        session = cluster.connect()
+    except NoHostAvailable as error:
+        cluster.shutdown()
+        raise ScanError('cannot connect to Cassandra at %s: %s. Check the host, the port, the credentials '
+                        'and TLS settings' % (where, _describe_no_host(error)))
+    except DriverException as error:
+        cluster.shutdown()
+        raise ScanError('cannot connect to Cassandra at %s: %s' % (where, type(error).__name__))
+    return cluster, session
+
+
+def _describe_no_host(error):
+    """Summarise a NoHostAvailable error by host and error class, without messages that may echo input."""
+    reasons = []
+    for host, cause in sorted((getattr(error, 'errors', None) or {}).items(), key=lambda item: str(item[0])):
+        name = type(cause).__name__
+        text = str(cause)
+        if 'AuthenticationFailed' in name or 'Bad credentials' in text or 'Authentication' in text:
+            name = 'authentication failed'
+        elif 'ssl' in text.lower() or 'certificate' in text.lower():
+            name = 'TLS error (%s)' % text.splitlines()[0][:200]
+        elif 'refused' in text.lower():
+            name = 'connection refused'
+        elif 'timed out' in text.lower() or 'timeout' in name.lower():
+            name = 'timed out'
+        reasons.append('%s: %s' % (host, name))
+    return '; '.join(reasons) or 'no host answered'
+
+
+def token_ranges(count, token_slice=None):
+    """Split the Murmur3 ring into `count` contiguous ranges (start exclusive, end inclusive).
+
+    The first range of the ring starts at MIN_TOKEN inclusive; it is marked by start None.
+    With token_slice (index, total), only that slice's share of the ranges is returned.
+    """
+    span = MAX_TOKEN - MIN_TOKEN
+    bounds = [MIN_TOKEN + (span * i) // count for i in range(count)] + [MAX_TOKEN]
+    ranges = []
+    for i in range(count):
+        start = None if i == 0 else bounds[i]
+        ranges.append((start, bounds[i + 1]))
+    if token_slice:
+        index, total = token_slice
+        ranges = [r for position, r in enumerate(ranges) if position % total == index - 1]
+    return ranges
+
+
+class ScanResult(object):
+    """Outcome of a scan: matching rows, counters and whether every token range was read."""
+
+    def __init__(self):
+        self.matches = []
+        self.rows_scanned = 0
+        self.ranges_total = 0
+        self.ranges_done = 0
+        self.failed_ranges = []
+        self.tables = []
+        self.duration = 0.0
+
+    @property
+    def complete(self):
+        return not self.failed_ranges and self.ranges_done == self.ranges_total
+
+
+class TableReader(object):
+    """Read one profile table of a keyspace, range by range, and keep rows the matcher hits."""
+
+    def __init__(self, session, keyspace, table, fetch_size):
+        self.keyspace = keyspace
+        self.table = table
+        metadata = self._table_metadata(session, keyspace, table['name'])
+        self._check_columns(metadata)
+        partition_key = ', '.join('"%s"' % column.name for column in metadata.partition_key)
+        scope_column = table.get('scope_column')
+        columns = [table['owner_column'], table['group_column'], table['key_column'], table['value_column']]
+        if scope_column:
+            columns.insert(0, scope_column)
+        select = 'SELECT %s FROM "%s"."%s"' % (', '.join('"%s"' % c for c in columns), keyspace, table['name'])
+        self.first_range = session.prepare(
+            '%s WHERE token(%s) >= ? AND token(%s) <= ?' % (select, partition_key, partition_key))
+        self.next_range = session.prepare(
+            '%s WHERE token(%s) > ? AND token(%s) <= ?' % (select, partition_key, partition_key))
+        for statement in (self.first_range, self.next_range):
+            statement.fetch_size = fetch_size
+        self.session = session
+
+    @staticmethod
+    def _table_metadata(session, keyspace, name):
+        keyspaces = session.cluster.metadata.keyspaces
+        if keyspace not in keyspaces:
+            raise ScanError("keyspace '%s' not found in the Cluster; check cassandra_keyspace" % keyspace)
+        tables = keyspaces[keyspace].tables
+        if name not in tables:
+            raise ScanError("table '%s.%s' not found; check the settings profile and cassandra_keyspace"
+                            % (keyspace, name))
+        return tables[name]
+
+    def _check_columns(self, metadata):
+        wanted = [self.table[c] for c in ('scope_column', 'owner_column', 'group_column', 'key_column',
+                                          'value_column') if self.table.get(c)]
+        missing = [c for c in wanted if c not in metadata.columns]
+        if missing:
+            raise ScanError("table '%s.%s' has no column %s; check the settings profile"
+                            % (self.keyspace, self.table['name'], ', '.join(missing)))
+
+    def read_range(self, token_range):
+        """Yield the rows of one token range as dicts, page by page."""
+        start, end = token_range
+        if start is None:
+            rows = self.session.execute(self.first_range, (MIN_TOKEN, end))
+        else:
+            rows = self.session.execute(self.next_range, (start, end))
+        fixed_scope = self.table.get('scope')
+        for row in rows:
+            if fixed_scope:
+                scope = fixed_scope
+                owner_id, group, key, value = row
+            else:
+                scope, owner_id, group, key, value = row
+            yield scope, owner_id, group, key, value
+
+
+def _row_value_text(value):
+    """Return a column value as text; blobs are decoded when they are valid UTF-8."""
+    if value is None:
+        return ''
+    if isinstance(value, (bytes, bytearray)):
+        try:
+            return bytes(value).decode('utf-8')
+        except UnicodeDecodeError:
+            return ''
+    return value if isinstance(value, str) else str(value)
+
+
+def scan(session, keyspace, profile, matcher, groups=None, concurrency=4, fetch_size=1000,
+         split_count=64, retries=2, token_slice=None, progress=None):
+    """Read every settings table of the profile and return a ScanResult of the rows that match.
+
+    A token range that still fails after `retries` more attempts is recorded in failed_ranges, and the
+    result is then incomplete: callers must not delete anything on the basis of an incomplete scan.
+    """
+    result = ScanResult()
+    started = time.monotonic()
+    wanted_groups = set(groups) if groups else None
+    lock = threading.Lock()
+    readers = [TableReader(session, keyspace, table, fetch_size) for table in profile['tables']]
+    result.tables = ['%s.%s' % (keyspace, reader.table['name']) for reader in readers]
+    work = [(reader, token_range) for reader in readers for token_range in token_ranges(split_count, token_slice)]
+    result.ranges_total = len(work)
+
+    def scan_range(item):
+        reader, token_range = item
+        for attempt in range(retries + 1):
+            rows_seen = 0
+            found = []
+            try:
+                for scope, owner_id, group, key, value in reader.read_range(token_range):
+                    rows_seen += 1
+                    if wanted_groups is not None and group not in wanted_groups:
+                        continue
+                    text = _row_value_text(value)
+                    key_text = _row_value_text(key)
+                    hits = [(hit.subject_id, hit.location) for hit in matcher.find(text)]
+                    hits.extend((hit.subject_id, '<setting key>') for hit in matcher.find(key_text))
+                    if hits:
+                        found.append({
+                            'table': reader.table['name'],
+                            'scope': scope if scope in (SCOPE_USER, SCOPE_CONTACT_CENTER) else str(scope),
+                            'owner_id': _row_value_text(owner_id),
+                            'group': group,
+                            'key': key_text,
+                            'value': text,
+                            'hits': hits,
+                        })
+            except DriverException as error:
+                if attempt < retries:
+                    time.sleep(0.5 * (attempt + 1))
+                    continue
+                with lock:
+                    result.failed_ranges.append({
+                        'table': '%s.%s' % (keyspace, reader.table['name']),
+                        'range': [token_range[0] if token_range[0] is not None else MIN_TOKEN, token_range[1]],
+                        'error': type(error).__name__,
+                    })
+                return
+            with lock:
+                result.rows_scanned += rows_seen
+                result.ranges_done += 1
+                result.matches.extend(found)
+                if progress:
+                    progress(result)
+            return
+
+    with ThreadPoolExecutor(max_workers=max(1, concurrency)) as pool:
+        list(pool.map(scan_range, work))
+
+    result.matches.sort(key=lambda m: (m['table'], m['scope'], m['owner_id'], m['group'], m['key']))
+    result.duration = time.monotonic() - started
+    return result
+
+
+class RowLookup(object):
+    """Read single settings rows by primary key, to verify that an erased setting is gone from Cassandra."""
+
+    def __init__(self, session, keyspace, profile, matcher):
+        self.session = session
+        self.matcher = matcher
+        self.statements = {}
+        for table in profile['tables']:
+            metadata = TableReader._table_metadata(session, keyspace, table['name'])
+            roles = {}
+            if table.get('scope_column'):
+                roles[table['scope_column']] = 'scope'
+            for role in ('owner', 'group', 'key'):
+                roles[table[role + '_column']] = role
+            primary_key = [column.name for column in metadata.primary_key]
+            # Without every primary key column among the mapped columns, a row cannot be addressed.
+            if not set(primary_key) <= set(roles):
+                continue
+            where = ' AND '.join('"%s" = ?' % column for column in primary_key)
+            statement = session.prepare('SELECT "%s" FROM "%s"."%s" WHERE %s'
+                                        % (table['value_column'], keyspace, table['name'], where))
+            self.statements[table['name']] = (statement, [roles[column] for column in primary_key])
+
+    @property
+    def usable(self):
+        return bool(self.statements)
+
+    def __call__(self, match):
+        """Return True when the row still exists and still contains one of the subjects."""
+        if match['table'] not in self.statements:
+            return False
+        statement, order = self.statements[match['table']]
+        values = {'scope': match['scope'], 'owner': match['owner_id'], 'group': match['group'], 'key': match['key']}
+        row = self.session.execute(statement, [values[role] for role in order]).one()
+        if row is None:
+            return False
+        return bool(self.matcher.find(_row_value_text(row[0])))
