@@ -266,10 +266,11 @@ def main():
         result['diff'] = diff_of(planned, [(r, m) for r, m in planned if r['setting_id'] in failed_ids], params)
     changed = bool(outcome.deleted)
     if outcome.failed or outcome.not_attempted:
-        module.fail_json(msg='%d of %d settings were erased; %d failed and %d were not attempted. Run again to '
-                             'finish: settings already erased are not found again.'
+        module.fail_json(msg='%d of %d settings were erased; %d failed and %d were not attempted. First error: %s. '
+                             'Run again to finish: settings already erased are not found again.'
                              % (len(outcome.deleted) + len(outcome.already_gone), len(planned), len(outcome.failed),
-                                len(outcome.not_attempted)), changed=changed, **result)
+                                len(outcome.not_attempted), outcome.failed[0]['error'] if outcome.failed else 'none'),
+                         changed=changed, **result)
     if still_present:
         result['still_present'] = still_present
         module.fail_json(msg='%d settings were deleted through GWS but are still present when read back.'

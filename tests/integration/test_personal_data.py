@@ -1,0 +1,238 @@
+# -*- coding: utf-8 -*-
+# SPDX-License-Identifier: GPL-3.0-or-later
+"""Integration tests of gdpr.gws.personal_data_info and gdpr.gws.personal_data on the lab.
+
+Each test reseeds the lab, runs the module through ansible-playbook, and checks the data in
+Cassandra and through the GWS API afterwards, not only the module's result.
+"""
+
+import pytest
+
+from conftest import (DEMO_EMAIL, DEMO_PHONE, group_keys, lab_connection, locations_of,
+                      search_connection, settings_fingerprint)
+
+DEMO = [DEMO_EMAIL, DEMO_PHONE]
+FAVORITES = 'interaction-workspace-personal-favorites'
+
+
+def found_locations(result):
+    return set((m['scope'], m['owner_id'], m['group'], m['key']) for m in result['matches'])
+
+
+def key_attribute(manifest, group):
+    return manifest['groups'][group]['key_attribute']
+
+
+def test_info_finds_every_format(seeded, run_module):
+    result = run_module('personal_data_info', subjects=DEMO, default_region='GB', reveal_pii=True,
+                        **search_connection())
+
+    expected = locations_of(seeded, 'demo_email', 'demo_phone')
+    assert found_locations(result) == expected
+    assert result['changed'] is False
+    assert result['scan']['complete'] is True
+    assert result['counts']['rows_scanned'] == seeded['totals']['settings']
+
+
+def test_info_ignores_look_alikes(seeded, run_module):
+    result = run_module('personal_data_info', subjects=DEMO + ['max.mustermann@example.org', '+1 202-555-0143'],
+                        default_region='GB', reveal_pii=True, **search_connection())
+
+    look_alikes = set((l['scope'], l['owner_id'], l['group'], l['key']) for l in seeded['look_alikes'])
+    assert look_alikes
+    assert not look_alikes & found_locations(result)
+
+
+def test_info_masks_by_default(seeded, run_module):
+    result = run_module('personal_data_info', subjects=DEMO, default_region='GB', **search_connection())
+
+    text = run_module.last.stdout + repr(result)
+    assert DEMO_EMAIL not in text
+    assert '2079460958' not in text
+    assert all('value' not in match for match in result['matches'])
+    assert result['subjects'][0]['masked'] == 'j***@e***.com'
+
+
+def test_contact_center_setting_not_erasable(seeded, run_module):
+    result = run_module('personal_data_info', subjects=[DEMO_EMAIL], **search_connection())
+
+    corporate = [m for m in result['matches'] if m['scope'] == 'contact-center']
+    assert len(corporate) == 1
+    assert corporate[0]['erasable'] is False
+    assert 'include_contact_center' in corporate[0]['reason']
+
+
+def test_check_mode_changes_nothing(seeded, run_module, cql, gws_api):
+    before = settings_fingerprint(cql)
+
+    result = run_module('personal_data', check=True, diff=True, subjects=DEMO, default_region='GB',
+                        **lab_connection())
+
+    expected = locations_of(seeded, 'demo_email', 'demo_phone', scope='user')
+    assert result['changed'] is True
+    assert len(result['planned']) == len(expected)
+    assert result['deleted'] == []
+    assert settings_fingerprint(cql) == before
+    scope, owner, group, key = sorted(expected)[0]
+    assert key in group_keys(gws_api, scope, owner, group, key_attribute(seeded, group))
+    assert DEMO_EMAIL not in run_module.last.stdout
+    assert result['diff']['after'] == ''
+
+
+def test_erase_removes_subject_only(seeded, run_module, cql, gws_api):
+    before = settings_fingerprint(cql)
+    expected = locations_of(seeded, 'demo_email', 'demo_phone', scope='user')
+
+    result = run_module('personal_data', subjects=DEMO, default_region='GB', **lab_connection())
+
+    assert result['changed'] is True
+    assert result.get('failed') == []
+    assert len(result['deleted']) == len(expected)
+    assert result['verified'] is True
+    after = settings_fingerprint(cql)
+    assert set(before) - set(after) == expected
+    # Every row that did not hold a subject is byte for byte what it was, look-alikes included.
+    assert all(after[row] == before[row] for row in after)
+    for scope, owner, group, key in expected:
+        assert key not in group_keys(gws_api, scope, owner, group, key_attribute(seeded, group))
+    corporate = locations_of(seeded, 'demo_email', scope='contact-center')
+    assert corporate and corporate <= set(after)
+
+
+def test_erase_twice_is_idempotent(seeded, run_module):
+    first = run_module('personal_data', subjects=DEMO, default_region='GB', **lab_connection())
+    second = run_module('personal_data', subjects=DEMO, default_region='GB', **lab_connection())
+
+    assert first['changed'] is True
+    assert second['changed'] is False
+    assert second['planned'] == []
+    assert second['counts']['erasable'] == 0
+
+
+def test_erase_one_group_only(seeded, run_module, cql):
+    before = settings_fingerprint(cql)
+
+    result = run_module('personal_data', subjects=[DEMO_PHONE], default_region='GB', groups=[FAVORITES],
+                        **lab_connection())
+
+    expected = set(l for l in locations_of(seeded, 'demo_phone', scope='user') if l[2] == FAVORITES)
+    assert expected
+    assert set(before) - set(settings_fingerprint(cql)) == expected
+    assert all(m['group'] == FAVORITES for m in result['matches'])
+
+
+def test_wrong_gws_password_deletes_nothing(seeded, run_module, cql):
+    before = settings_fingerprint(cql)
+    options = lab_connection()
+    options['gws_password'] = 'not-the-password'
+
+    result = run_module('personal_data', subjects=DEMO, default_region='GB', **options)
+
+    assert result['failed'] is True
+    assert 'credentials' in result['msg']
+    assert 'nothing was deleted' in result['msg']
+    assert 'not-the-password' not in run_module.last.stdout
+    assert settings_fingerprint(cql) == before
+
+
+def test_non_admin_user_deletes_nothing(seeded, run_module, cql):
+    before = settings_fingerprint(cql)
+    options = lab_connection()
+    options.update(gws_username='lab-agent', gws_password='lab-agent-password')
+
+    result = run_module('personal_data', subjects=DEMO, default_region='GB', **options)
+
+    assert result['failed'] is True
+    assert 'administrator' in result['msg'] or 'permission' in result['msg'].lower()
+    assert settings_fingerprint(cql) == before
+
+
+def test_max_deletions_guard(seeded, run_module, cql):
+    before = settings_fingerprint(cql)
+
+    result = run_module('personal_data', subjects=DEMO, default_region='GB', max_deletions=2, **lab_connection())
+
+    assert result['failed'] is True
+    assert 'max_deletions' in result['msg']
+    assert settings_fingerprint(cql) == before
+
+
+def test_include_contact_center_erases_it(seeded, run_module, cql):
+    result = run_module('personal_data', subjects=[DEMO_EMAIL], include_contact_center=True, **lab_connection())
+
+    corporate = locations_of(seeded, 'demo_email', scope='contact-center')
+    assert result['changed'] is True
+    assert not corporate & set(settings_fingerprint(cql))
+
+
+def test_csrf_headers_as_json_string(seeded, run_module, cql):
+    options = lab_connection()
+    options['gws_additional_headers'] = '{"X-Request-Source": "gdpr-test"}'
+
+    result = run_module('personal_data', subjects=[DEMO_EMAIL], **options)
+
+    assert result['changed'] is True
+    assert result['verified'] is True
+
+
+@pytest.mark.parametrize('subjects, field', [
+    (['not a subject'], 'subjects[0]'),
+    (['jane.doe@'], 'subjects[0]'),
+    ([DEMO_EMAIL, '+44 20 7946'], 'subjects[1]'),
+    ([''], 'subjects[0]'),
+    (['x'], 'subjects[0]'),
+])
+def test_invalid_subject_names_field(seeded, run_module, cql, subjects, field):
+    before = settings_fingerprint(cql)
+
+    result = run_module('personal_data', subjects=subjects, default_region='GB', **lab_connection())
+
+    assert result['failed'] is True
+    assert field in result['msg']
+    for subject in subjects:
+        if len(subject) > 3:
+            assert subject not in result['msg']
+    assert settings_fingerprint(cql) == before
+
+
+@pytest.mark.parametrize('option, value, message', [
+    ('gws_url', '127.0.0.1:8090', 'gws_url must start with http'),
+    ('gws_additional_headers', '{not json', 'gws_headers is not valid JSON'),
+    ('gws_additional_headers', '["a"]', 'gws_headers must be a mapping'),
+    ('gws_headers', {'X-Evil': 'a\r\nb'}, 'line break'),
+    ('cassandra_port', 0, 'cassandra_port must be between 1 and 65535'),
+    ('groups', ['a/b'], 'groups[0]'),
+    ('consistency_level', 'SERIAL', 'consistency_level'),
+])
+def test_invalid_option_fails_before_deleting(seeded, run_module, cql, option, value, message):
+    before = settings_fingerprint(cql)
+    options = lab_connection()
+    options[option] = value
+
+    result = run_module('personal_data', subjects=DEMO, default_region='GB', **options)
+
+    assert result['failed'] is True
+    assert message in result['msg']
+    assert settings_fingerprint(cql) == before
+
+
+def test_unreachable_cassandra_fails_clearly(run_module):
+    options = lab_connection()
+    options.update(cassandra_port=1, cassandra_connect_timeout=2)
+
+    result = run_module('personal_data', subjects=DEMO, default_region='GB', **options)
+
+    assert result['failed'] is True
+    assert '127.0.0.1' in result['msg']
+    assert 'port 1' in result['msg']
+
+
+def test_missing_keyspace_named_in_error(run_module):
+    options = search_connection()
+    options['cassandra_keyspace'] = 'no_such_keyspace'
+
+    result = run_module('personal_data_info', subjects=DEMO, default_region='GB', **options)
+
+    assert result['failed'] is True
+    assert "keyspace 'no_such_keyspace' not found" in result['msg']
+
