@@ -1,0 +1,421 @@
+# -*- coding: utf-8 -*-
+# Internal module of the gdpr.gws collection, not a public API.
+# SPDX-License-Identifier: GPL-3.0-or-later
+
+"""Find the subjects of a request in setting values.
+
+A value is parsed as JSON and walked. Every string value, every integer and every object
+key is searched. A string value that is itself a JSON object or array is walked too, and
+its location gets the mark ``<json>``, as in ``$.value<json>.email``. A value that is not
+JSON is searched as plain text. Before a string is searched, JSON ``\\uXXXX`` escapes left
+in it and URL percent-escapes are decoded, and the decoded text is searched as well.
+
+E-mail addresses match as whole addresses, case-insensitively. A token is the longest run
+of address characters around an ``@``, so ``xjane.doe@example.com`` and
+``jane.doe@example.com.au`` are different addresses from ``jane.doe@example.com``. Some
+characters are allowed in a local part but in practice separate fields: ``=``, ``/``,
+``?``, ``{``, ``|`` and the other RFC 5322 atext specials except ``+``, ``'``, ``-`` and
+``_``. The local part is also tried from just after each of them, and without a leading
+quote, so ``email=jane.doe@example.com`` and ``'jane.doe@example.com'`` match.
+
+Phone numbers match as numbers. A candidate is a run of digits with spaces and the
+punctuation ``( ) . - /`` between them, optionally after ``+`` or ``(``. It is converted
+with phonenumbers and compared with the subjects in E.164 form. A run is part of a longer
+reference, and does not match, when a letter, digit or ``_`` touches it, when ``#``
+comes right before it, or when a hyphen joins it to a letter or digit. So
+``4420794609581``, ``ORD-442079460958-7`` and ``ORD-442079460958`` do not contain
+``+44 20 7946 0958``. An extension marker (``x12``, ``ext. 12``) right after a number is
+allowed. A run that starts with ``0.`` is a decimal fraction, not a number.
+
+A run with more digits than one number can have (19: 15 for E.164 and a 4-digit
+international prefix) is split at its spaces, so a list of numbers separated only by
+spaces is still found. A number in national format is read with default_region and with
+the region of every phone subject that ends in the same 4 digits, so ``020 7946 0958``
+finds ``+44 20 7946 0958`` even when default_region is not set.
+
+No step loops over the subjects. Tokens are extracted once per string and looked up in
+dicts. Only phone candidates that end in the last 4 digits of a phone subject are parsed,
+and parse results are cached, so more phone subjects cost at most one parse per candidate.
+"""
+
+from __future__ import absolute_import, division, print_function
+__metaclass__ = type
+
+import collections
+import functools
+import json
+import re
+import traceback
+
+from urllib.parse import unquote
+
+try:
+    import phonenumbers
+except ImportError:
+    HAS_PHONENUMBERS = False
+    PHONENUMBERS_IMPORT_ERROR = traceback.format_exc()
+else:
+    HAS_PHONENUMBERS = True
+    PHONENUMBERS_IMPORT_ERROR = None
+
+from ansible_collections.gdpr.gws.plugins.module_utils._subjects import (
+    EMAIL_DOMAIN_CLASS,
+    EMAIL_LOCAL_CLASS,
+    KIND_EMAIL,
+    KIND_PHONE,
+    compact_phone,
+    normalize_email_parts,
+    normalize_region,
+    to_international,
+)
+
+
+Hit = collections.namedtuple('Hit', ['subject_id', 'location'])
+Hit.__doc__ = """One subject found in one value: its id and the JSON path where it was found."""
+
+# Parse results are cached per (candidate digits, region). 65536 entries took 18 MB when
+# measured with tracemalloc on CPython 3.11.
+PHONE_CACHE_SIZE = 65536
+# JSON inside a string value is walked down to this many levels, then searched as text.
+MAX_EMBEDDED_JSON_DEPTH = 8
+# 15 digits of an E.164 number plus a 4-digit international prefix such as 0011.
+MAX_NUMBER_DIGITS = 19
+# Shortest candidate that extract_phones parses.
+MIN_NUMBER_DIGITS = 4
+# extract_phones splits at most this many space-separated groups of one run, because
+# without subjects to filter on, every span of a run must be parsed.
+MAX_SPLIT_GROUPS = 256
+# Length of the phone number suffix used to decide which candidates are worth parsing.
+SUFFIX_DIGITS = 4
+
+_EMAIL_TOKEN = re.compile(r"(?<!{local})({local}+)@({domain}+(?:\.{domain}+)+)".format(
+    local=EMAIL_LOCAL_CLASS, domain=EMAIL_DOMAIN_CLASS))
+_FIELD_SEPARATORS = frozenset("!#$%&*/=?^`{|}~")
+
+_PLUS = '+\uff0b'
+_PHONE_SEPARATOR = r"[ \t\u00a0\u2007\u2009\u202f().\-/\u2010-\u2015\u2212]"
+# A run is matched from its first character, so a run glued to a reference is rejected
+# whole instead of being read again from its second group of digits.
+_PHONE_RUN = re.compile(r"(?:[{plus}]|\(\s?[{plus}]?)?\d(?:{sep}{{0,3}}\d)*".format(
+    plus=_PLUS, sep=_PHONE_SEPARATOR))
+_HYPHENS = frozenset('-\u2010\u2011\u2012\u2013\u2014\u2015\u2212')
+# Phone numbers are not written as '0.' and digits, but decimal fractions are, and
+# '0.0442079460958' would otherwise read as the international prefix 00.
+_DECIMAL_FRACTION = re.compile(r"0\.\d")
+_EXTENSION = re.compile(r"(?:x|ext\.?)\s?\d{1,6}(?!\w)", re.IGNORECASE)
+
+_UNICODE_ESCAPE = re.compile(r"\\u([0-9a-fA-F]{4})")
+_PLAIN_KEY = re.compile(r"[A-Za-z_][A-Za-z0-9_-]{0,63}")
+
+
+class Matcher:
+    """Find subjects in setting values.
+
+    subjects is the list that parse_subjects returns. default_region is the region for
+    phone numbers written in national format.
+    """
+
+    def __init__(self, subjects, default_region=None):
+        self._region = normalize_region(default_region)
+        self._emails = {}
+        self._phones = {}
+        suffix_regions = {}
+        national_lengths = []
+
+        for subject in subjects:
+            if subject.kind == KIND_EMAIL:
+                self._emails[subject.normalized] = subject.subject_id
+                continue
+            if subject.kind != KIND_PHONE:
+                raise ValueError('unknown subject kind %r' % (subject.kind,))
+            if not HAS_PHONENUMBERS:
+                raise RuntimeError('the phonenumbers Python library is required to match phone numbers')
+
+            self._phones[subject.normalized] = subject.subject_id
+            regions = suffix_regions.setdefault(subject.normalized[-SUFFIX_DIGITS:], [])
+            for region in (self._region, subject.region):
+                if region and region not in regions:
+                    regions.append(region)
+            number = phonenumbers.parse(subject.normalized, None)
+            national_lengths.append(len(phonenumbers.national_significant_number(number)))
+
+        self._suffix_regions = dict((suffix, tuple(regions)) for suffix, regions in suffix_regions.items())
+        self._min_digits = min(national_lengths) if national_lengths else MIN_NUMBER_DIGITS
+
+    def find(self, text):
+        """Return a Hit for every subject in a column value and every place it was found.
+
+        text is the value as str or bytes (decoded as UTF-8), or already parsed JSON. Each
+        (subject_id, location) pair is returned once, in the order found. A value that is
+        not JSON is searched as text and its location is ``$``.
+        """
+        if text is None or not (self._emails or self._phones):
+            return []
+        if isinstance(text, (bytes, bytearray)):
+            text = bytes(text).decode('utf-8', 'replace')
+        if isinstance(text, (dict, list)):
+            return self._walk(text)
+        if not isinstance(text, str):
+            text = str(text)
+        if not text.strip():
+            return []
+
+        try:
+            root = json.loads(text)
+        except (ValueError, RecursionError):
+            return [Hit(subject_id, '$') for subject_id in sorted(self._subject_ids_in(text))]
+        return self._walk(root)
+
+    def _walk(self, root):
+        # The walk keeps its own stack, so deeply nested values cannot exhaust the call stack.
+        hits = []
+        seen = set()
+
+        def add(subject_ids, location):
+            for subject_id in sorted(subject_ids):
+                if (subject_id, location) not in seen:
+                    seen.add((subject_id, location))
+                    hits.append(Hit(subject_id, location))
+
+        stack = [(root, '$', 0)]
+        while stack:
+            node, path, depth = stack.pop()
+            if isinstance(node, dict):
+                members = []
+                for position, (key, value) in enumerate(node.items()):
+                    key = key if isinstance(key, str) else str(key)
+                    member_path = _member_path(path, key, position)
+                    add(self._subject_ids_in(key), member_path + '<key>')
+                    members.append((value, member_path, depth))
+                stack.extend(reversed(members))
+            elif isinstance(node, list):
+                stack.extend((node[index], '%s[%d]' % (path, index), depth)
+                             for index in reversed(range(len(node))))
+            elif isinstance(node, str):
+                embedded = _parse_embedded_json(node, depth)
+                if embedded is None:
+                    add(self._subject_ids_in(node), path)
+                else:
+                    stack.append((embedded, path + '<json>', depth + 1))
+            elif isinstance(node, int) and not isinstance(node, bool):
+                add(self._subject_ids_in(str(node)), path)
+        return hits
+
+    def _subject_ids_in(self, text):
+        """Return the ids of the subjects in one string."""
+        found = set()
+        for variant in _decoded_variants(text):
+            if self._emails and '@' in variant:
+                for address in _email_candidates(variant):
+                    subject_id = self._emails.get(address)
+                    if subject_id:
+                        found.add(subject_id)
+            if self._phones:
+                found.update(self._phone_subject_ids(variant))
+        return found
+
+    def _phone_subject_ids(self, text):
+        for compact in _phone_candidates(text, self._min_digits, self._suffix_regions):
+            compact = to_international(compact)
+            if compact.startswith('+'):
+                subject_id = self._phones.get(_e164(compact, None))
+                if subject_id:
+                    yield subject_id
+                continue
+            for region in self._suffix_regions[compact[-SUFFIX_DIGITS:]]:
+                subject_id = self._phones.get(_e164(compact, region))
+                if subject_id:
+                    yield subject_id
+
+
+def extract_emails(text):
+    """Return the normalized e-mail address tokens in plain text.
+
+    The set contains every variant of a local part that the matcher tries, so it can hold
+    more entries than the text has addresses.
+    """
+    found = set()
+    for variant in _decoded_variants(text or ''):
+        if '@' in variant:
+            found.update(_email_candidates(variant))
+    return found
+
+
+def extract_phones(text, default_region=None):
+    """Return the valid phone numbers in plain text, in E.164 form.
+
+    Numbers in national format are read with default_region and skipped when it is None.
+    """
+    if not HAS_PHONENUMBERS:
+        raise RuntimeError('the phonenumbers Python library is required to extract phone numbers')
+    region = normalize_region(default_region)
+    found = set()
+    for variant in _decoded_variants(text or ''):
+        for compact in _phone_candidates(variant, MIN_NUMBER_DIGITS, None):
+            compact = to_international(compact)
+            if compact.startswith('+'):
+                number = _valid_e164(compact, None)
+            elif region:
+                number = _valid_e164(compact, region)
+            else:
+                number = None
+            if number:
+                found.add(number)
+    return found
+
+
+def _decoded_variants(text):
+    """Yield the text, then its forms with JSON \\u escapes and URL %-escapes decoded."""
+    yield text
+    if '\\u' in text:
+        decoded = _UNICODE_ESCAPE.sub(lambda match: chr(int(match.group(1), 16)), text)
+        if decoded != text:
+            yield decoded
+    if '%' in text:
+        decoded = unquote(text)
+        if decoded != text:
+            yield decoded
+
+
+def _parse_embedded_json(text, depth):
+    if depth >= MAX_EMBEDDED_JSON_DEPTH or text.lstrip()[:1] not in ('{', '['):
+        return None
+    try:
+        data = json.loads(text)
+    except (ValueError, RecursionError):
+        return None
+    return data if isinstance(data, (dict, list)) else None
+
+
+def _member_path(path, key, position):
+    """Return the path of an object member.
+
+    A key that is not a plain identifier, or that has more than 3 digits, may be an e-mail
+    address or a phone number, so the path names the member by position: ``$.recents[#2]``.
+    """
+    if _PLAIN_KEY.fullmatch(key) and sum(1 for char in key if char.isdigit()) <= 3:
+        return '%s.%s' % (path, key)
+    return '%s[#%d]' % (path, position)
+
+
+def _email_candidates(text):
+    """Yield the normalized address of every e-mail token in text, with its local part variants."""
+    for match in _EMAIL_TOKEN.finditer(text):
+        domain = match.group(2)
+        for local in _local_part_variants(match.group(1)):
+            yield normalize_email_parts(local, domain)
+
+
+def _local_part_variants(local):
+    yield local
+    unquoted = local.lstrip("'")
+    if unquoted and unquoted != local:
+        yield unquoted
+    for position, char in enumerate(local):
+        if char in _FIELD_SEPARATORS:
+            rest = local[position + 1:].lstrip("'")
+            if rest:
+                yield rest
+
+
+def _phone_candidates(text, min_digits, suffixes):
+    """Yield the compact form ('+' and digits) of every phone number candidate in text.
+
+    suffixes, when not None, contains the last 4 digits of the numbers searched for, and
+    candidates with other endings are skipped before they are parsed.
+    """
+    for match in _PHONE_RUN.finditer(text):
+        start, end = match.span()
+        run = match.group()
+        if _DECIMAL_FRACTION.match(run):
+            continue
+        glued_before = _is_glued_before(text, start)
+        glued_after = _is_glued_after(text, end)
+        if (glued_before or glued_after) and len(run) <= MAX_NUMBER_DIGITS:
+            # Most glued runs are short parts of ids such as hex keys, and have no room to split.
+            continue
+        compact = compact_phone(run)
+        digit_count = len(compact.lstrip('+'))
+
+        if digit_count <= MAX_NUMBER_DIGITS:
+            if glued_before or glued_after or digit_count < min_digits:
+                continue
+            if suffixes is None or compact[-SUFFIX_DIGITS:] in suffixes:
+                yield compact
+            continue
+        for span in _split_run(run, min_digits, suffixes, glued_before, glued_after):
+            yield span
+
+
+def _is_glued_before(text, start):
+    """Return True when the run starting at text[start] continues a longer token."""
+    before = text[start - 1] if start > 0 else ''
+    if before in ('#', '_') or before.isalnum():
+        return True
+    return before in _HYPHENS and start > 1 and text[start - 2].isalnum()
+
+
+def _is_glued_after(text, end):
+    """Return True when the run ending before text[end] continues into a longer token."""
+    after = text[end] if end < len(text) else ''
+    if after.isalnum() or after == '_':
+        return _EXTENSION.match(text, end) is None
+    return after in _HYPHENS and end + 1 < len(text) and text[end + 1].isalnum()
+
+
+def _split_run(run, min_digits, suffixes, glued_before, glued_after):
+    """Yield every span of space-separated groups of a long run that could be one number.
+
+    A span that starts at the first group is skipped when the run is glued to the text
+    before it, and a span that ends at the last group when the run is glued to the text
+    after it.
+    """
+    groups = [compact_phone(group) for group in run.split()]
+    if suffixes is None and len(groups) > MAX_SPLIT_GROUPS:
+        # NOTE: extract_phones can miss numbers in a longer space-separated list. The
+        # matcher filters spans by suffix, so it splits runs of any length.
+        return
+    digits = [group.lstrip('+') for group in groups]
+    first_allowed = 1 if glued_before else 0
+    last_allowed = len(groups) - 2 if glued_after else len(groups) - 1
+
+    for last in range(first_allowed, last_allowed + 1):
+        if suffixes is not None and _digits_ending_at(digits, last) not in suffixes:
+            continue
+        count = 0
+        for first in range(last, first_allowed - 1, -1):
+            count += len(digits[first])
+            if count > MAX_NUMBER_DIGITS:
+                break
+            if count >= min_digits:
+                yield groups[first] + ''.join(digits[first + 1:last + 1])
+
+
+def _digits_ending_at(digits, last):
+    tail = ''
+    index = last
+    while index >= 0 and len(tail) < SUFFIX_DIGITS:
+        tail = digits[index] + tail
+        index -= 1
+    return tail[-SUFFIX_DIGITS:]
+
+
+@functools.lru_cache(maxsize=PHONE_CACHE_SIZE)
+def _e164(compact, region):
+    """Return the E.164 form of a candidate, valid or not, or None when it cannot be parsed."""
+    try:
+        number = phonenumbers.parse(compact, region)
+    except phonenumbers.NumberParseException:
+        return None
+    return phonenumbers.format_number(number, phonenumbers.PhoneNumberFormat.E164)
+
+
+@functools.lru_cache(maxsize=PHONE_CACHE_SIZE)
+def _valid_e164(compact, region):
+    try:
+        number = phonenumbers.parse(compact, region)
+    except phonenumbers.NumberParseException:
+        return None
+    if not phonenumbers.is_valid_number(number):
+        return None
+    return phonenumbers.format_number(number, phonenumbers.PhoneNumberFormat.E164)
