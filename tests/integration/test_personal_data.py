@@ -8,7 +8,7 @@ Cassandra and through the GWS API afterwards, not only the module's result.
 
 import pytest
 
-from conftest import (DEMO_EMAIL, DEMO_PHONE, group_keys, lab_connection, locations_of,
+from lab_helpers import (DEMO_EMAIL, DEMO_PHONE, group_keys, lab_connection, locations_of,
                       search_connection, settings_fingerprint)
 
 DEMO = [DEMO_EMAIL, DEMO_PHONE]
