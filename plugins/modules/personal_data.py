@@ -104,7 +104,7 @@ already_gone:
   returned: always
   type: list
   elements: dict
-failed:
+failed_settings:
   description: Settings whose delete failed, each with an C(error) message. Empty unless the module failed.
   returned: always
   type: list
@@ -227,7 +227,7 @@ def main():
         scan_result = _common.run_scan(module, session, matcher, profile)
         records = [_common.describe_match(match, salt, params) for match in scan_result.matches]
         result = _common.summarize(subjects, scan_result, records, params)
-        result.update(planned=[], deleted=[], already_gone=[], failed=[], not_attempted=[], verified=None)
+        result.update(planned=[], deleted=[], already_gone=[], failed_settings=[], not_attempted=[], verified=None)
 
         # The scan must be complete before the first delete: a partial scan would erase some copies of
         # the subject's data and report success while others remain.
@@ -258,7 +258,7 @@ def main():
     finally:
         cluster.shutdown()
 
-    result.update(deleted=outcome.deleted, already_gone=outcome.already_gone, failed=outcome.failed,
+    result.update(deleted=outcome.deleted, already_gone=outcome.already_gone, failed_settings=outcome.failed,
                   not_attempted=outcome.not_attempted,
                   verified=None if still_present is None else not still_present)
     if module._diff:

@@ -19,7 +19,7 @@ import requests
 REPO = Path(__file__).resolve().parents[2]
 COLLECTIONS = REPO / '.build' / 'collections'
 CQL_PORT = int(os.environ.get('GDPR_LAB_CQL_PORT', '9042'))
-GWS_URL = os.environ.get('GDPR_LAB_GWS_URL', 'http://127.0.0.1:8090')
+GWS_URL = 'http://127.0.0.1:%s' % os.environ.get('GDPR_LAB_GWS_PORT', '8090')
 ADMIN = ('lab-admin', 'lab-admin-password')
 KEYSPACE = 'sipfs'
 SEED_ROWS = int(os.environ.get('GDPR_TEST_SEED_ROWS', '400'))

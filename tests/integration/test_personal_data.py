@@ -86,7 +86,7 @@ def test_erase_removes_subject_only(seeded, run_module, cql, gws_api):
     result = run_module('personal_data', subjects=DEMO, default_region='GB', **lab_connection())
 
     assert result['changed'] is True
-    assert result.get('failed') == []
+    assert result['failed_settings'] == []
     assert len(result['deleted']) == len(expected)
     assert result['verified'] is True
     after = settings_fingerprint(cql)
