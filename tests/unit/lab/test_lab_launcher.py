@@ -46,8 +46,19 @@ def test_parse_java_major(output, major):
 
 def test_render_template_rejects_missing_value():
     with pytest.raises(cassandra_node.LabError) as error:
-        cassandra_node.render_template("port: @@CQL_PORT@@ @@OTHER@@", {"CQL_PORT": 1})
+        cassandra_node.render_template('port: "@@CQL_PORT@@"\nother: "@@OTHER@@"', {"CQL_PORT": 1})
     assert "OTHER" in str(error.value)
+
+
+def test_render_template_writes_yaml_scalars():
+    text = 'port: "@@PORT@@"\npath: "@@PATH@@"\n'
+    rendered = cassandra_node.render_template(text, {"PORT": 19042, "PATH": Path('/tmp/a "b"')})
+    assert yaml.safe_load(rendered) == {"port": 19042, "path": '/tmp/a "b"'}
+
+
+def test_cassandra_yaml_template_is_valid_yaml():
+    template = yaml.safe_load((cassandra_node.CONF_TEMPLATE_DIR / "cassandra.yaml").read_text(encoding="utf-8"))
+    assert template["native_transport_port"] == "@@CQL_PORT@@"
 
 
 def test_cassandra_yaml_template_renders(tmp_path):
