@@ -14,7 +14,7 @@ from ansible_collections.gdpr.gws.plugins.module_utils._gws import GwsError
 
 
 class EraseOutcome(object):
-    """What happened to each planned setting: deleted, already gone, failed, and the verification."""
+    """Outcome of an erase: settings deleted, already gone, failed or not attempted, and the verification."""
 
     def __init__(self):
         self.deleted = []

@@ -22,8 +22,8 @@ SCOPE_CONTACT_CENTER = 'contact-center'
 SCOPES = (SCOPE_USER, SCOPE_CONTACT_CENTER)
 
 # NOTE: GWS 8.5 does not publish its Cassandra layout or the exact form of "delete a setting".
-# This default is the layout the lab implements; the request forms follow the documented
-# settings URLs, and the JSON body carrying the group's key attribute is an assumption.
+# This default is the layout the lab implements. The request URLs follow the documented settings
+# URLs, but the JSON body that carries the group's key attribute is an assumption.
 DEFAULT_PROFILE = {
     'tables': [
         {
@@ -113,7 +113,7 @@ def _load_table(table, index):
     for column in _TABLE_COLUMNS:
         loaded[column] = _check_identifier(table.get(column), '%s.%s' % (field, column))
 
-    # A table either stores the scope in a column or holds one scope only.
+    # A table either stores the scope in a column or contains settings of one scope only.
     if ('scope_column' in table) == ('scope' in table):
         raise ProfileError('%s needs exactly one of scope_column and scope' % field)
     if 'scope' in table:

@@ -168,9 +168,9 @@ class TableReader(object):
         return tables[name]
 
     def _check_columns(self, metadata):
-        wanted = [self.table[c] for c in ('scope_column', 'owner_column', 'group_column', 'key_column',
+        expected = [self.table[c] for c in ('scope_column', 'owner_column', 'group_column', 'key_column',
                                           'value_column') if self.table.get(c)]
-        missing = [c for c in wanted if c not in metadata.columns]
+        missing = [c for c in expected if c not in metadata.columns]
         if missing:
             raise ScanError("table '%s.%s' has no column %s; check the settings profile"
                             % (self.keyspace, self.table['name'], ', '.join(missing)))
@@ -213,7 +213,7 @@ def scan(session, keyspace, profile, matcher, groups=None, concurrency=4, fetch_
     """
     result = ScanResult()
     started = time.monotonic()
-    wanted_groups = set(groups) if groups else None
+    selected_groups = set(groups) if groups else None
     lock = threading.Lock()
     readers = [TableReader(session, keyspace, table, fetch_size) for table in profile['tables']]
     result.tables = ['%s.%s' % (keyspace, reader.table['name']) for reader in readers]
@@ -228,7 +228,7 @@ def scan(session, keyspace, profile, matcher, groups=None, concurrency=4, fetch_
             try:
                 for scope, owner_id, group, key, value in reader.read_range(token_range):
                     rows_seen += 1
-                    if wanted_groups is not None and group not in wanted_groups:
+                    if selected_groups is not None and group not in selected_groups:
                         continue
                     text = _row_value_text(value)
                     key_text = _row_value_text(key)
