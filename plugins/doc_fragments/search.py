@@ -57,12 +57,36 @@ options:
     type: str
   settings_profile:
     description:
-      - Where settings live in Cassandra and how GWS deletes one. The default matches the lab layout, a table
-        C(settings) with columns C(scope), C(owner_id), C(group_name), C(setting_key) and C(value).
-      - Keys are C(tables) (list of C(name), C(scope_column) or C(scope), C(owner_column), C(group_column),
-        C(key_column), C(value_column)), C(default_key_attribute), and C(requests) per scope (C(user),
-        C(contact-center)) with C(groups), C(read) and C(delete) (C(method), C(url), C(body)).
+      - Where settings live in Cassandra and how GWS deletes one. GWS 8.5 documents neither, so check your
+        cluster (C(DESCRIBE TABLE) in cqlsh, C(GET /api/v2/users/{id}/settings?fields=*)) and write a profile when
+        the default does not fit. The README of the collection shows how.
+      - The default matches the lab, a table C(settings) with columns C(scope), C(owner_id), C(group_name),
+        C(setting_key) and C(value), deleted with C(DELETE /api/v2/users/{owner_id}/settings/{group}) and the body
+        C({"{key_attribute}":"{key}"}).
+      - C(tables) is a non-empty list. Each entry has C(name) and the columns that hold the owner id
+        (C(owner_column)), the settings group (C(group_column)), the setting key (C(key_column)) and the value
+        (C(value_column)), plus either C(scope_column), a column that holds C(user) or C(contact-center), or
+        C(scope), the one scope of every row of the table. Key and value columns may be text or blob.
+      - C(default_key_attribute) is the key attribute of a group that GWS lists without one (default C(name)).
+      - C(requests) has an entry per scope, C(user) and C(contact-center), each with C(groups) (URL that lists
+        the groups with their key attribute), C(read) (URL that lists one group's settings) and C(delete) with
+        C(method) (C(DELETE), C(POST) or C(PUT)), C(url) and C(body), a mapping whose keys and values may use
+        the placeholders C({key_attribute}), C({key}), C({owner_id}) and C({group}) and must contain C({key}).
+        URLs may use C({owner_id}) and C({group}), which are percent-encoded.
+      - The profile is checked before the scan; an error names the field at fault, for example
+        C(profile.tables[0].owner_column).
     type: dict
+  search_scope:
+    description:
+      - C(settings) searches the key and value columns of the profile's settings tables.
+      - C(keyspace) also searches every text-like column (C(text), C(varchar), C(ascii), collections, tuples and
+        user-defined types with text inside, and C(blob) values that are valid UTF-8) of every other table of
+        the keyspace, and the text-like columns of the settings tables that the profile does not map. Rows found
+        there are reported in RV(unmapped_matches) as found, not erasable by this collection, with their table
+        and masked primary key. It reads every table of the keyspace, so it takes longer.
+    type: str
+    default: settings
+    choices: [settings, keyspace]
   cassandra_hosts:
     description: Cassandra contact points.
     type: list
@@ -85,6 +109,24 @@ options:
   cassandra_password:
     description: Password of O(cassandra_username).
     type: str
+  cassandra_ssl:
+    description:
+      - Connect to Cassandra with TLS (C(client_encryption_options) on the nodes).
+    type: bool
+    default: false
+  cassandra_ca_path:
+    description:
+      - PEM file of the CA that signed the Cassandra node certificates. Needs O(cassandra_ssl=true).
+      - The system CAs are used when omitted.
+    type: path
+  cassandra_validate_certs:
+    description:
+      - Check the Cassandra node certificates against O(cassandra_ca_path) and the address connected to.
+      - The driver resolves host names and checks the IP address it connects to, so node certificates
+        need the node's IP address as a subject alternative name.
+      - Turn off only in a lab; the module then warns.
+    type: bool
+    default: true
   consistency_level:
     description: Consistency level of the reads.
     type: str
@@ -110,9 +152,34 @@ options:
     type: int
     default: 1000
   token_ranges:
-    description: Number of token ranges each table is split into. A failed range is retried twice.
+    description:
+      - Number of token ranges each table is split into (evenly, over the whole Murmur3 ring). A failed range is
+        retried twice; if it still fails the scan is incomplete, and M(gdpr.gws.personal_data) deletes nothing.
     type: int
     default: 64
+  token_slice:
+    description:
+      - Scan only slice C(i) of C(n) of the token ranges, written C(i/n) (for example C(2/3)), so that C(n) hosts
+        can share one large scan. Slice C(i) is every C(n)-th range starting with range C(i); the C(n) slices
+        together are the whole ring. Merge the hosts' results; the forget_me role does that.
+      - The whole ring when omitted.
+    type: str
+  progress_file:
+    description:
+      - File on the host running the module that the scan rewrites about once a second with its progress, as
+        JSON (token ranges done and failed, rows read, settings found, seconds). It never contains personal data.
+      - The forget_me role runs the scan as an async task and shows this file while it runs.
+    type: path
+  requests:
+    description:
+      - The requests of a batch. Each has C(id) (a ticket id), C(type) (C(forget) or C(access)) and C(subjects),
+        the indexes (from 0) of its subjects in O(subjects). Every subject must belong to a request.
+      - Results then name the requests of each setting in RV(matches[].requests), count per request in
+        RV(requests), and M(gdpr.gws.personal_data) erases only settings of forget requests.
+      - The gdpr.gws.request_batch filter builds O(subjects) and O(requests) from a request file.
+      - When omitted, all subjects form one forget request.
+    type: list
+    elements: dict
 requirements:
   - cassandra-driver >= 3.30.1
   - phonenumbers

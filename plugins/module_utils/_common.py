@@ -15,10 +15,13 @@ import hmac
 import json
 import os
 import re
+import ssl
 
 from ansible.module_utils.basic import missing_required_lib
 from ansible.module_utils.common.text.converters import to_bytes
 
+from ansible_collections.gdpr.gws.plugins.module_utils import _progress
+from ansible_collections.gdpr.gws.plugins.module_utils import _requests
 from ansible_collections.gdpr.gws.plugins.module_utils import _scan
 from ansible_collections.gdpr.gws.plugins.module_utils import _subjects
 from ansible_collections.gdpr.gws.plugins.module_utils._masking import mask_json, mask_value
@@ -30,6 +33,8 @@ _KEYSPACE = re.compile(r'^[A-Za-z0-9][A-Za-z0-9_]{0,47}$')
 _GROUP = re.compile(r'^[A-Za-z0-9][A-Za-z0-9._-]{0,127}$')
 _HOST = re.compile(r'^[A-Za-z0-9._:\[\]-]{1,253}$')
 _TOKEN_SLICE = re.compile(r'^([0-9]+)/([0-9]+)$')
+# Headers that gws_headers may not set, because they would replace the login, the session or the framing.
+_RESERVED_HEADERS = ('authorization', 'cookie', 'host', 'content-length', 'transfer-encoding', 'connection')
 
 
 def search_argument_spec():
@@ -42,18 +47,25 @@ def search_argument_spec():
         reveal_pii=dict(type='bool', default=False),
         hash_salt=dict(type='str', no_log=True),
         settings_profile=dict(type='dict'),
+        search_scope=dict(type='str', default='settings', choices=['settings', 'keyspace']),
         cassandra_hosts=dict(type='list', elements='str', default=['127.0.0.1'], aliases=['cass_hostname']),
         cassandra_port=dict(type='int', default=9042, aliases=['cass_port']),
         cassandra_keyspace=dict(type='str', default='sipfs', aliases=['cass_keyspace'], no_log=False),
         cassandra_username=dict(type='str'),
         cassandra_password=dict(type='str', no_log=True),
+        cassandra_ssl=dict(type='bool', default=False),
+        cassandra_ca_path=dict(type='path'),
+        cassandra_validate_certs=dict(type='bool', default=True),
         consistency_level=dict(type='str', default='LOCAL_QUORUM', choices=list(_scan.READ_CONSISTENCY_LEVELS)),
         cassandra_local_dc=dict(type='str'),
         cassandra_connect_timeout=dict(type='int', default=10),
         cassandra_request_timeout=dict(type='int', default=60),
         scan_concurrency=dict(type='int', default=4),
         fetch_size=dict(type='int', default=1000),
-        token_ranges=dict(type='int', default=64),
+        token_ranges=dict(type='int', default=64, no_log=False),
+        token_slice=dict(type='str', no_log=False),
+        progress_file=dict(type='path'),
+        requests=dict(type='list', elements='dict'),
     )
 
 
@@ -64,18 +76,22 @@ def check_search_params(module):
     if not hosts:
         module.fail_json(msg='cassandra_hosts must name at least one contact point')
     for index, host in enumerate(hosts):
-        if not _HOST.match(host or ''):
+        if not _HOST.fullmatch(host or ''):
             module.fail_json(msg='cassandra_hosts[%d] is not a valid host name or IP address' % index)
+        if host.count(':') == 1:
+            module.fail_json(msg='cassandra_hosts[%d] contains a port; give the host alone and the port in '
+                                 'cassandra_port' % index)
     if not 1 <= params['cassandra_port'] <= 65535:
         module.fail_json(msg='cassandra_port must be between 1 and 65535, got %d' % params['cassandra_port'])
-    if not _KEYSPACE.match(params['cassandra_keyspace'] or ''):
+    if not _KEYSPACE.fullmatch(params['cassandra_keyspace'] or ''):
         module.fail_json(msg="cassandra_keyspace must be a Cassandra identifier (letters, digits and '_')")
     for index, group in enumerate(params['groups'] or []):
-        if not _GROUP.match(group or ''):
+        if not _GROUP.fullmatch(group or ''):
             module.fail_json(msg="groups[%d] is not a valid settings group name (letters, digits, '.', '_' and "
                                  "'-'; no '/' or spaces)" % index)
     if params['cassandra_password'] and not params['cassandra_username']:
         module.fail_json(msg='cassandra_password is set but cassandra_username is not')
+    check_cassandra_tls_params(module)
     for name in ('cassandra_connect_timeout', 'cassandra_request_timeout', 'scan_concurrency', 'fetch_size',
                  'token_ranges'):
         if params[name] < 1:
@@ -86,6 +102,40 @@ def check_search_params(module):
         module.fail_json(msg='fetch_size must be at most 100000, got %d' % params['fetch_size'])
     if params['token_ranges'] > 65536:
         module.fail_json(msg='token_ranges must be at most 65536, got %d' % params['token_ranges'])
+    token_slice_of(module)
+
+
+def check_cassandra_tls_params(module):
+    """Fail the module when the Cassandra TLS options contradict each other or the CA file is unusable."""
+    params = module.params
+    if params['cassandra_ca_path'] and not params['cassandra_ssl']:
+        module.fail_json(msg='cassandra_ca_path is set but cassandra_ssl is false; set cassandra_ssl: true to '
+                             'connect to Cassandra with TLS')
+    if not params['cassandra_validate_certs'] and not params['cassandra_ssl']:
+        module.fail_json(msg='cassandra_validate_certs is false but cassandra_ssl is false, so there is no '
+                             'certificate to check; set cassandra_ssl: true to connect with TLS')
+
+    if params['cassandra_ca_path']:
+        if not os.path.isfile(params['cassandra_ca_path']):
+            module.fail_json(msg='cassandra_ca_path %s is not a readable file' % params['cassandra_ca_path'])
+        # Load it once here, so that a wrong file fails before the module logs in to GWS.
+        _load_ca(module, ssl.SSLContext(ssl.PROTOCOL_TLS_CLIENT), params['cassandra_ca_path'])
+
+
+def token_slice_of(module):
+    """Return token_slice as (index, total), or None; fail the module when it is not 'i/n' with 1 <= i <= n."""
+    value = module.params.get('token_slice')
+    if value in (None, ''):
+        return None
+    match = _TOKEN_SLICE.fullmatch(value.strip())
+    if not match or not 1 <= int(match.group(1)) <= int(match.group(2)):
+        module.fail_json(msg="token_slice must be 'i/n' with 1 <= i <= n, for example '2/3' for the second of three "
+                             "hosts, got '%s'" % value[:20])
+    index, total = int(match.group(1)), int(match.group(2))
+    if total > module.params['token_ranges']:
+        module.fail_json(msg='token_slice %d/%d has more slices than token_ranges (%d); raise token_ranges to at '
+                             'least %d' % (index, total, module.params['token_ranges'], total))
+    return index, total
 
 
 def ensure_libraries(module):
@@ -124,35 +174,125 @@ def prepare_search(module):
         profile = load_profile(params['settings_profile'])
     except ProfileError as error:
         module.fail_json(msg='settings_profile is invalid: %s' % error)
+    if not params['default_region'] and any(subject.kind == _subjects.KIND_PHONE for subject in subjects):
+        module.warn('default_region is not set, so phone numbers stored in national format (such as '
+                    '020 7946 0958) are not found; set default_region to the region where the agents work.')
     return subjects, Matcher(subjects, default_region=params['default_region']), profile, salt
+
+
+class Batch(object):
+    """The requests of a run and, for each subject id, the ids of the requests that name it."""
+
+    def __init__(self, requests, subjects):
+        self.requests = requests
+        self.type_of = dict((request['id'], request['type']) for request in requests)
+        self.requests_of_subject = _requests.requests_by_subject(requests, subjects)
+        self.subjects_of_request = {}
+        for subject_id, request_ids in self.requests_of_subject.items():
+            for request_id in request_ids:
+                self.subjects_of_request.setdefault(request_id, []).append(subject_id)
+
+    def request_ids(self, subject_ids):
+        return sorted(set(request_id for subject_id in subject_ids
+                          for request_id in self.requests_of_subject.get(subject_id, ())))
+
+
+def prepare_batch(module, subjects):
+    """Return the Batch of the requests option, or None without it; fail the module on invalid requests."""
+    if module.params['requests'] is None:
+        return None
+    try:
+        requests = _requests.check_module_requests(module.params['requests'], len(module.params['subjects']))
+    except _requests.RequestError as error:
+        module.fail_json(msg='requests is invalid: %s' % error)
+    return Batch(requests, subjects)
+
+
+def cassandra_ssl_context(module):
+    """Return the SSLContext for client TLS to Cassandra, or None when cassandra_ssl is false.
+
+    With cassandra_validate_certs the node certificate must chain to cassandra_ca_path (or the system
+    CAs) and name the address the driver connects to: the driver resolves host names and checks the
+    IP address, so node certificates need IP subject alternative names.
+    """
+    params = module.params
+    if not params['cassandra_ssl']:
+        return None
+    context = ssl.SSLContext(ssl.PROTOCOL_TLS_CLIENT)
+    context.minimum_version = ssl.TLSVersion.TLSv1_2
+    if not params['cassandra_validate_certs']:
+        context.check_hostname = False
+        context.verify_mode = ssl.CERT_NONE
+        module.warn('cassandra_validate_certs is false: the Cassandra certificate is not checked, so the Cassandra '
+                    'password could be sent to an impostor. Use cassandra_ca_path instead outside a lab.')
+        return context
+    if params['cassandra_ca_path']:
+        _load_ca(module, context, params['cassandra_ca_path'])
+    else:
+        context.load_default_certs()
+    return context
+
+
+def _load_ca(module, context, path):
+    try:
+        context.load_verify_locations(cafile=path)
+    except (ssl.SSLError, OSError) as error:
+        module.fail_json(msg='cassandra_ca_path %s is not a PEM CA certificate: %s'
+                             % (path, getattr(error, 'reason', None) or type(error).__name__))
 
 
 def connect(module):
     """Open a Cassandra session from the module options; the caller shuts the cluster down."""
     params = module.params
+    ssl_context = cassandra_ssl_context(module)
     try:
         return _scan.connect(
             params['cassandra_hosts'], port=params['cassandra_port'], username=params['cassandra_username'],
             password=params['cassandra_password'], consistency_level=params['consistency_level'],
             local_dc=params['cassandra_local_dc'], connect_timeout=params['cassandra_connect_timeout'],
-            request_timeout=params['cassandra_request_timeout'])
+            request_timeout=params['cassandra_request_timeout'], ssl_context=ssl_context)
     except _scan.ScanError as error:
         module.fail_json(msg=str(error))
 
 
-def run_scan(module, session, matcher, profile):
-    """Scan the profile's tables and return the ScanResult; connection and schema errors fail the module."""
+def incomplete_scan_message(scan_result, params):
+    """Return what an incomplete scan missed: token ranges per table, the errors and the contact points."""
+    tables = sorted(set(failed['table'] for failed in scan_result.failed_ranges))
+    errors = sorted(set(failed['error'] for failed in scan_result.failed_ranges))
+    return ('The scan is incomplete: %d of %d token ranges of %s could not be read from Cassandra at %s (port %d); '
+            'errors: %s. Check the nodes (nodetool status) and run again; raise cassandra_request_timeout if the '
+            'reads timed out.'
+            % (len(scan_result.failed_ranges), scan_result.ranges_total, ', '.join(tables) or 'the keyspace',
+               ', '.join(params['cassandra_hosts']), params['cassandra_port'], ', '.join(errors) or 'unknown'))
+
+
+def run_scan(module, session, matcher, profile, keep_values=True):
+    """Scan the profile's tables and return the ScanResult; connection and schema errors fail the module.
+
+    With progress_file, the scan's progress is written to that file while it runs.
+    """
     params = module.params
     try:
         return _scan.scan(session, params['cassandra_keyspace'], profile, matcher, groups=params['groups'],
                           concurrency=params['scan_concurrency'], fetch_size=params['fetch_size'],
-                          split_count=params['token_ranges'])
+                          split_count=params['token_ranges'], token_slice=token_slice_of(module),
+                          progress=_progress.writer(params['progress_file'], params['token_slice']),
+                          keep_values=keep_values)
     except _scan.ScanError as error:
         module.fail_json(msg=str(error))
+    except _scan.READ_ERRORS as error:
+        # The scan catches read errors per token range; this is a failure while preparing it.
+        module.fail_json(msg='Cassandra at %s (port %d) failed while preparing the scan of keyspace %s: %s. Check '
+                             'the nodes and run again.' % (', '.join(params['cassandra_hosts']), params['cassandra_port'],
+                                                           params['cassandra_keyspace'], type(error).__name__))
 
 
-def describe_match(match, salt, params):
-    """Shape one matching row for the result: ids and masked key, the value only with reveal_pii."""
+def describe_match(match, salt, params, batch=None):
+    """Shape one matching row for the result: ids and masked key, the value only with reveal_pii.
+
+    action is 'erase' when personal_data deletes the setting: it is erasable and, with a batch,
+    one of its requests is a forget request. action is 'report' otherwise.
+    """
     reveal = params['reveal_pii']
     record = {
         'setting_id': setting_id(salt, match),
@@ -173,6 +313,10 @@ def describe_match(match, salt, params):
     elif match['scope'] not in ('user', SCOPE_CONTACT_CENTER):
         record['erasable'] = False
         record['reason'] = 'unknown scope; the settings profile does not say how to delete it'
+    record['requests'] = batch.request_ids(record['subjects']) if batch else []
+    forget = batch is None or any(batch.type_of[request_id] == _requests.TYPE_FORGET
+                                  for request_id in record['requests'])
+    record['action'] = 'erase' if record['erasable'] and forget else 'report'
     if reveal:
         record['value'] = match['value']
     return record
@@ -183,8 +327,8 @@ def masked_value(match, params):
     return match['value'] if params['reveal_pii'] else mask_json(match['value'])
 
 
-def summarize(subjects, scan_result, records, params):
-    """Return the result fields both modules report: subjects, matches, counts and scan."""
+def summarize(subjects, scan_result, records, params, batch=None):
+    """Return the result fields both modules report: subjects, matches, counts, scan and requests."""
     per_subject = dict((subject.subject_id, 0) for subject in subjects)
     per_group = {}
     for record in records:
@@ -211,8 +355,10 @@ def summarize(subjects, scan_result, records, params):
             'token_ranges': scan_result.ranges_total,
             'token_ranges_done': scan_result.ranges_done,
             'failed_ranges': scan_result.failed_ranges,
+            'token_slice': params['token_slice'] or None,
             'duration_seconds': round(scan_result.duration, 3),
         },
+        'requests': _requests.summarize_requests(batch.requests, batch.subjects_of_request, records) if batch else [],
     }
 
 
@@ -230,9 +376,12 @@ def parse_headers(module, value):
         module.fail_json(msg='gws_headers must be a mapping of header names to values (a JSON object)')
     headers = {}
     for name, header_value in value.items():
-        if not isinstance(name, str) or not re.match(r"^[!#$%&'*+.^_`|~0-9A-Za-z-]+$", name):
+        if not isinstance(name, str) or not re.fullmatch(r"[!#$%&'*+.^_`|~0-9A-Za-z-]+", name):
             module.fail_json(msg='gws_headers has an invalid header name (only letters, digits and !#$%&\'*+.^_`|~- '
                                  'are allowed, no spaces or line breaks)')
+        if name.lower() in _RESERVED_HEADERS:
+            module.fail_json(msg='gws_headers must not set %s: the module sets it itself (credentials come from '
+                                 'gws_username and gws_password, the session cookie from GWS)' % name)
         if not isinstance(header_value, (str, int, float)) or isinstance(header_value, bool):
             module.fail_json(msg='gws_headers value of %s must be a string' % name)
         header_value = str(header_value)

@@ -12,6 +12,10 @@ __metaclass__ = type
 
 from ansible_collections.gdpr.gws.plugins.module_utils._gws import GwsError
 
+# After this many settings in a row failed because GWS was unreachable or overloaded (each after its
+# own retries), the run stops: the remaining deletes would only wait through the same retries.
+MAX_UNAVAILABLE_IN_A_ROW = 3
+
 
 class EraseOutcome(object):
     """Outcome of an erase: settings deleted, already gone, failed or not attempted, and the verification."""
@@ -23,6 +27,7 @@ class EraseOutcome(object):
         self.not_attempted = []
         self.verified = None
         self.still_present = []
+        self.stop_reason = None
 
 
 def _is_fatal(error):
@@ -30,15 +35,19 @@ def _is_fatal(error):
     return error.http_status in (401, 403) or error.status_code in (3, 5)
 
 
-def erase(client, profile, planned, warn=None):
+def erase(client, profile, planned, warn=None, outcome=None):
     """Delete each planned (record, match) pair through GWS and return an EraseOutcome.
 
-    A failure on one setting does not stop the others, except a credentials or permission
-    error, which stops the run because every later request would fail the same way.
+    A failure on one setting does not stop the others. Two things stop the run: a credentials or
+    permission error, because every later request would fail the same way, and
+    MAX_UNAVAILABLE_IN_A_ROW failures in a row while GWS is unreachable or overloaded. The settings
+    left are returned in not_attempted, and stop_reason gives the reason. The caller may pass the
+    outcome to fill, so that it still has what was deleted if an unexpected error ends the loop.
     """
-    outcome = EraseOutcome()
+    outcome = outcome if outcome is not None else EraseOutcome()
     requests_profile = profile['requests']
     default_key = profile['default_key_attribute']
+    unavailable_in_a_row = 0
     for position, (record, match) in enumerate(planned):
         try:
             key_attribute = client.key_attribute(requests_profile, match['scope'], match['owner_id'],
@@ -47,10 +56,18 @@ def erase(client, profile, planned, warn=None):
                                            key_attribute, match['key'])
         except GwsError as error:
             outcome.failed.append(dict(record, error=str(error)))
+            unavailable_in_a_row = unavailable_in_a_row + 1 if error.unavailable else 0
             if _is_fatal(error):
+                outcome.stop_reason = ('GWS rejected the credentials, the permissions or the CSRF token, which every '
+                                       'later delete would repeat')
+            elif unavailable_in_a_row >= MAX_UNAVAILABLE_IN_A_ROW:
+                outcome.stop_reason = ('GWS was unreachable or overloaded for %d settings in a row'
+                                       % unavailable_in_a_row)
+            if outcome.stop_reason:
                 outcome.not_attempted.extend(r for r, m in planned[position + 1:])
                 break
             continue
+        unavailable_in_a_row = 0
         if result == 'deleted':
             outcome.deleted.append(record)
         else:

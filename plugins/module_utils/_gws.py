@@ -10,7 +10,10 @@ FOR INTERNAL USE BY THE gdpr.gws COLLECTION ONLY. This file may change without n
 from __future__ import absolute_import, division, print_function
 __metaclass__ = type
 
+import datetime
+import email.utils
 import json
+import re
 import time
 import traceback
 import warnings
@@ -31,16 +34,28 @@ STATUS_OK = 0
 STATUS_NOT_FOUND = 6
 
 RETRY_HTTP_STATUSES = (429, 500, 502, 503, 504)
+# Statuses that mean GWS as a whole is unavailable or overloaded, not that one request was wrong.
+UNAVAILABLE_HTTP_STATUSES = (429, 502, 503, 504)
 CSRF_REJECTION = 'csrf'
+
+# A GWS message could quote the request; e-mail addresses and long digit runs are cut out of it.
+_EMAIL_LIKE = re.compile(r'[^\s@"\'<>()]+@[^\s@"\'<>()]+')
+_DIGIT_RUN = re.compile(r'\+?[0-9][0-9 ().-]{4,}[0-9]')
 
 
 class GwsError(Exception):
     """GWS request failure; the message names the method and URL path, never a secret or a value."""
 
-    def __init__(self, message, http_status=None, status_code=None):
+    def __init__(self, message, http_status=None, status_code=None, unreachable=False):
         super(GwsError, self).__init__(message)
         self.http_status = http_status
         self.status_code = status_code
+        self.unreachable = unreachable
+
+    @property
+    def unavailable(self):
+        """True when GWS itself could not serve the request (no connection, overloaded, gateway errors)."""
+        return self.unreachable or self.http_status in UNAVAILABLE_HTTP_STATUSES
 
 
 class GwsClient(object):
@@ -77,15 +92,21 @@ class GwsClient(object):
             except requests.exceptions.SSLError as error:
                 raise GwsError('TLS error talking to GWS at %s: %s. Check ca_path and the server certificate, '
                                'or set validate_certs=false for a lab' % (self.base_url, _first_line(error)))
-            except (requests.exceptions.ConnectionError, requests.exceptions.Timeout) as error:
+            except (requests.exceptions.ConnectionError, requests.exceptions.Timeout,
+                    requests.exceptions.ChunkedEncodingError) as error:
                 if attempt >= self.retries:
-                    raise GwsError('%s %s failed after %d attempts: %s'
-                                   % (method, path, attempt + 1, type(error).__name__))
+                    raise GwsError('%s %s at %s failed after %d attempts: %s'
+                                   % (method, path, self.base_url, attempt + 1, type(error).__name__),
+                                   unreachable=True)
                 delay = self.backoff * (2 ** attempt)
                 self.warn('GWS %s %s failed with %s; retry %d of %d in %.1f s'
                           % (method, path, type(error).__name__, attempt + 1, self.retries, delay))
                 time.sleep(delay)
                 continue
+            except requests.exceptions.RequestException as error:
+                # An invalid URL or header: every retry would fail the same way.
+                raise GwsError('%s %s could not be sent to GWS at %s: %s'
+                               % (method, path, self.base_url, type(error).__name__))
 
             if response.status_code in RETRY_HTTP_STATUSES and attempt < self.retries:
                 delay = self._retry_delay(response, attempt)
@@ -97,12 +118,13 @@ class GwsClient(object):
         return response
 
     def _retry_delay(self, response, attempt):
-        retry_after = response.headers.get('Retry-After')
+        """Return the seconds to wait before a retry: Retry-After when GWS sent one, else exponential back-off.
+
+        Retry-After is either seconds or an HTTP date; it is capped at max_retry_after.
+        """
+        retry_after = _retry_after_seconds(response.headers.get('Retry-After'))
         if retry_after is not None:
-            try:
-                return min(max(float(retry_after), 0.0), self.max_retry_after)
-            except ValueError:
-                pass
+            return min(retry_after, self.max_retry_after)
         return self.backoff * (2 ** attempt)
 
     def _remember_csrf(self, response):
@@ -118,11 +140,16 @@ class GwsClient(object):
         """Send a request and return (HTTP status, JSON payload or None); refreshes CSRF once on a CSRF 403."""
         response = self._send(method, path, body)
         if method != 'GET' and _is_csrf_rejection(response):
-            # GWS binds the token to the HTTP session, which expires; one new GET gives a new pair.
+            # GWS binds the token to the HTTP session, which expires or loses its cookie; one new GET
+            # gives a new session and token. A second rejection would repeat, so it is not retried.
             self.warn('GWS rejected the CSRF token for %s %s; fetching a new token and retrying once'
                       % (method, path))
             self.login()
             response = self._send(method, path, body)
+            if _is_csrf_rejection(response):
+                raise GwsError('%s %s: GWS rejected a freshly fetched CSRF token (HTTP 403). Check that a proxy '
+                               'between this host and GWS keeps the JSESSIONID cookie and the %s header'
+                               % (method, path, self.csrf_header or 'CSRF'), http_status=403)
         if method == 'GET':
             self._remember_csrf(response)
         return response.status_code, _json_or_none(response)
@@ -142,7 +169,7 @@ class GwsClient(object):
         if cache_key not in self._key_attributes:
             path = render_path(requests_profile[scope]['groups'], owner_id, group) + '?fields=*'
             status, payload = self.request('GET', path)
-            if status == 404 or (payload or {}).get('statusCode') == STATUS_NOT_FOUND:
+            if _is_not_found(payload):
                 self._key_attributes[cache_key] = {}
             else:
                 _check(status, payload, 'GET', path)
@@ -155,7 +182,7 @@ class GwsClient(object):
         """Return the settings of one group as a list of dicts; an unknown group is an empty list."""
         path = render_path(requests_profile[scope]['read'], owner_id, group)
         status, payload = self.request('GET', path)
-        if status == 404 or (payload or {}).get('statusCode') == STATUS_NOT_FOUND:
+        if _is_not_found(payload):
             return []
         _check(status, payload, 'GET', path)
         settings = payload.get('settings')
@@ -169,10 +196,35 @@ class GwsClient(object):
         path = render_path(template['url'], owner_id, group)
         body = render_body(template['body'], key_attribute, key, owner_id, group)
         status, payload = self.request(template['method'], path, body)
-        if status == 404 or (payload or {}).get('statusCode') == STATUS_NOT_FOUND:
+        if _is_not_found(payload):
             return 'not_found'
         _check(status, payload, template['method'], path)
         return 'deleted'
+
+
+def _retry_after_seconds(value):
+    """Return a Retry-After header value in seconds (0 or more), or None when it is missing or invalid."""
+    if value is None:
+        return None
+    value = value.strip()
+    try:
+        return max(float(value), 0.0)
+    except ValueError:
+        pass
+    try:
+        when = email.utils.parsedate_to_datetime(value)
+    except (TypeError, ValueError, IndexError):
+        return None
+    if when is None:
+        return None
+    if when.tzinfo is None:
+        when = when.replace(tzinfo=datetime.timezone.utc)
+    return max((when - datetime.datetime.now(datetime.timezone.utc)).total_seconds(), 0.0)
+
+
+def scrub(text):
+    """Return text with e-mail addresses and phone-like digit runs replaced by '***'."""
+    return _DIGIT_RUN.sub('***', _EMAIL_LIKE.sub('***', text))
 
 
 def _first_line(error):
@@ -187,6 +239,15 @@ def _json_or_none(response):
     return payload if isinstance(payload, dict) else None
 
 
+def _is_not_found(payload):
+    """Return True for GWS's "not found" (statusCode 6).
+
+    A bare HTTP 404 without the GWS envelope, say from a proxy or a wrong gws_url, is an error:
+    counting it as "already gone" would report data as erased that is still there.
+    """
+    return payload is not None and payload.get('statusCode') == STATUS_NOT_FOUND
+
+
 def _is_csrf_rejection(response):
     return response.status_code == 403 and CSRF_REJECTION in (response.text or '')[:200].lower()
 
@@ -198,7 +259,7 @@ def _check(status, payload, method, path):
     if payload is None:
         raise GwsError('%s %s returned HTTP %d without a JSON body' % (method, path, status), http_status=status)
     code = payload.get('statusCode')
-    message = str(payload.get('statusMessage') or '')[:200]
+    message = scrub(str(payload.get('statusMessage') or '')[:200])
     if not 200 <= status < 300 or code != STATUS_OK:
         hint = ''
         if code == 5 or status == 403:

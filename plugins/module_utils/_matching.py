@@ -34,8 +34,13 @@ the region of every phone subject that ends in the same 4 digits, so ``020 7946 
 finds ``+44 20 7946 0958`` even when default_region is not set.
 
 No step loops over the subjects. Tokens are extracted once per string and looked up in
-dicts. Only phone candidates that end in the last 4 digits of a phone subject are parsed,
-and parse results are cached, so more phone subjects cost at most one parse per candidate.
+dicts. Only phone candidates that end in the last 4 digits of a phone subject, and in the
+last 7 digits of its national number, are parsed, and parse results are cached, so more
+phone subjects cost at most one parse per candidate.
+
+Matcher.may_contain is a pre-filter for scans: it reads the raw text of a value with a few
+string operations and set look-ups, without parsing JSON, and returns False only for values
+in which find() cannot find a subject.
 """
 
 from __future__ import absolute_import, division, print_function
@@ -44,6 +49,7 @@ __metaclass__ = type
 import collections
 import functools
 import json
+import operator
 import re
 import traceback
 
@@ -87,10 +93,21 @@ MIN_NUMBER_DIGITS = 4
 MAX_SPLIT_GROUPS = 256
 # Length of the phone number suffix used to decide which candidates are worth parsing.
 SUFFIX_DIGITS = 4
+# A candidate is parsed only when its digits also end in the last TAIL_DIGITS digits of the
+# national significant number of a subject with that suffix (or in all of them, when it is
+# shorter). phonenumbers 8 and 9 read a number by removing or rewriting a prefix (country
+# code, international or national prefix, carrier code) and keep the digits after it, so a
+# candidate that parses to a subject's E.164 form ends in the subject's national digits.
+# NOTE: that is read from phonenumbers' parser and checked on the example numbers of every
+# region in all formats (test_matching), not proven for every region's metadata.
+TAIL_DIGITS = 7
 
 _EMAIL_TOKEN = re.compile(r"(?<!{local})({local}+)@({domain}+(?:\.{domain}+)+)".format(
     local=EMAIL_LOCAL_CLASS, domain=EMAIL_DOMAIN_CLASS))
-_FIELD_SEPARATORS = frozenset("!#$%&*/=?^`{|}~")
+# Characters that end a field before an address, as in "email=jane.doe@example.com" or "{{jane.doe@...".
+# Other characters that are valid in a local part (& ! # $ % * ^ ~) are not here, because
+# "bob&jane.doe@example.com" is a different person's address.
+_FIELD_SEPARATORS = frozenset("/=?`{|}")
 
 _PLUS = '+\uff0b'
 _PHONE_SEPARATOR = r"[ \t\u00a0\u2007\u2009\u202f().\-/\u2010-\u2015\u2212]"
@@ -107,6 +124,65 @@ _EXTENSION = re.compile(r"(?:x|ext\.?)\s?\d{1,6}(?!\w)", re.IGNORECASE)
 _UNICODE_ESCAPE = re.compile(r"\\u([0-9a-fA-F]{4})")
 _PLAIN_KEY = re.compile(r"[A-Za-z_][A-Za-z0-9_-]{0,63}")
 
+# Patterns and tables of the pre-filter, Matcher.may_contain.
+_AT_DOMAIN = re.compile(r"@({domain}+(?:\.{domain}+)+)".format(domain=EMAIL_DOMAIN_CLASS))
+# Characters outside ASCII that a phone run can contain, as separators or digits.
+_NON_ASCII_PHONE_CHARACTER = re.compile(r"[\u00a0\u2007\u2009\u202f\u2010-\u2015\u2212]|(?![0-9])\d")
+# Escapes whose decoded form can change an e-mail token or a phone run: a \uXXXX can be any
+# character, \t is a separator and \/ a separator and e-mail field separator. Other escapes
+# (\" \\ \n \r \b \f) put a character that ends tokens and runs where a decoded one does.
+_TOKEN_CHANGING_ESCAPE = re.compile(r"\\[ut/]")
+_JSON_ESCAPE = re.compile(r"\\(u[0-9a-fA-F]{4}|.)", re.DOTALL)
+_JSON_ESCAPED_CHARACTERS = {'b': '\b', 'f': '\f', 'n': '\n', 'r': '\r', 't': '\t'}
+# JSON inside a string is escaped once more per level, so the pre-filter decodes escapes
+# this many times (the walk's depth limit and one level of text search) before it gives
+# up and lets find() decide.
+MAX_ESCAPE_LEVELS = MAX_EMBEDDED_JSON_DEPTH + 2
+# Up to this many distinct phone tails, the pre-filter searches each one as a substring first.
+FEW_TAILS = 8
+# Characters at the end of a local part that the pre-filter compares before it reads addresses.
+EMAIL_SUFFIX_CHARACTERS = 8
+# The ASCII phone separators of _PHONE_SEPARATOR.
+_ASCII_PHONE_SEPARATORS = b" \t().-/"
+
+
+def _email_suffix_checks(emails):
+    """Return (pattern, keys) pairs for Matcher._email_may_match, or None when a subject is not ASCII.
+
+    A key is the last (up to EMAIL_SUFFIX_CHARACTERS) characters of a subject's local part,
+    reversed, and its domain. The pattern finds, on the reversed text, that many characters
+    after each '@', or an empty string, so that its matches line up with _AT_OR_DOMAIN's.
+    """
+    if not all(address.isascii() for address in emails):
+        return None
+    by_length = {}
+    for address in emails:
+        local, domain = address.rsplit('@', 1)
+        length = min(len(local), EMAIL_SUFFIX_CHARACTERS)
+        by_length.setdefault(length, set()).add(local[-length:][::-1] + domain)
+    return tuple((re.compile(r"@({local}{{{length}}})?".format(local=EMAIL_LOCAL_CLASS, length=length)),
+                  frozenset(keys)) for length, keys in sorted(by_length.items()))
+
+
+def _digit_projection():
+    """Return a bytes.translate table: digits stay, phone separators become 's', the rest ' '."""
+    table = bytearray(b' ' * 256)
+    for char in b'0123456789':
+        table[char] = char
+    for char in _ASCII_PHONE_SEPARATORS:
+        table[char] = ord('s')
+    return bytes(table)
+
+
+_DIGIT_PROJECTION = _digit_projection()
+# One match per '@': the domain after it, or '' when there is none.
+_AT_OR_DOMAIN = re.compile(r"@((?:{domain}+(?:\.{domain}+)+)?)".format(domain=EMAIL_DOMAIN_CLASS))
+# On reversed text, one match per '@': the reversed local part before it, or ''.
+_AT_AND_LOCAL_PART_REVERSED = re.compile(r"@({local}*)".format(local=EMAIL_LOCAL_CLASS))
+# Characters that make _local_part_variants yield more than the local part itself.
+_LOCAL_PART_SPECIALS = re.compile(r"[!#$%&*/=?^`{|}~']")
+_ASCII_BYTES = bytes(range(128))
+
 
 class Matcher:
     """Find subjects in setting values.
@@ -121,6 +197,7 @@ class Matcher:
         self._phones = {}
         suffix_regions = {}
         national_lengths = []
+        tails = {}
 
         for subject in subjects:
             if subject.kind == KIND_EMAIL:
@@ -133,14 +210,33 @@ class Matcher:
 
             self._phones[subject.normalized] = subject.subject_id
             regions = suffix_regions.setdefault(subject.normalized[-SUFFIX_DIGITS:], [])
-            for region in (self._region, subject.region):
-                if region and region not in regions:
-                    regions.append(region)
+            # National forms are read in default_region only. Reading them in the subject's own region
+            # too would match another country's number that happens to have the same digits.
+            if self._region and self._region not in regions:
+                regions.append(self._region)
             number = phonenumbers.parse(subject.normalized, None)
-            national_lengths.append(len(phonenumbers.national_significant_number(number)))
+            national = phonenumbers.national_significant_number(number)
+            national_lengths.append(len(national))
+            tails.setdefault(subject.normalized[-SUFFIX_DIGITS:], set()).add(national[-TAIL_DIGITS:])
 
         self._suffix_regions = dict((suffix, tuple(regions)) for suffix, regions in suffix_regions.items())
+        self._tails = dict((suffix, tuple(sorted(values))) for suffix, values in tails.items())
+        self._tail_bytes = dict((suffix.encode('ascii'), tuple(value.encode('ascii') for value in values))
+                                for suffix, values in self._tails.items())
+        # For the pre-filter: per tail length, a getter of that many last digits and the tails.
+        tails_by_length = {}
+        for values in self._tail_bytes.values():
+            for value in values:
+                tails_by_length.setdefault(len(value), set()).add(value)
+        self._tail_checks = tuple((operator.itemgetter(slice(-length, None)), frozenset(values))
+                                  for length, values in sorted(tails_by_length.items()))
+        all_tails = sorted(set().union(*tails_by_length.values())) if tails_by_length else []
+        self._few_tails = tuple(all_tails) if len(all_tails) <= FEW_TAILS else None
         self._min_digits = min(national_lengths) if national_lengths else MIN_NUMBER_DIGITS
+
+        self._email_domains = frozenset(address.rsplit('@', 1)[1] for address in self._emails)
+        self._email_suffix_checks = _email_suffix_checks(self._emails)
+        self._phone_suffix_bytes = frozenset(suffix.encode('ascii') for suffix in self._suffix_regions)
 
     def find(self, text):
         """Return a Hit for every subject in a column value and every place it was found.
@@ -165,6 +261,122 @@ class Matcher:
         except (ValueError, RecursionError):
             return [Hit(subject_id, '$') for subject_id in sorted(self._subject_ids_in(text))]
         return self._walk(root)
+
+    def may_contain(self, text):
+        """Return False when text certainly contains no subject, so find() can be skipped.
+
+        This pre-filter reads the raw text without parsing JSON, and its cost does not grow
+        with the number of subjects. Every leaf that find() searches appears verbatim in the
+        raw text, or in it after JSON escapes are decoded once per level of JSON inside a
+        string, because JSON quotes bound each string and neither e-mail tokens nor phone
+        runs contain a quote. Run on those texts, the steps below see every e-mail token and
+        phone run that find() sees, so may_contain returns True for every value in which
+        find() finds a subject. It can also return True for values where find() finds
+        nothing.
+        """
+        if text is None or not (self._emails or self._phones):
+            return False
+        if isinstance(text, (bytes, bytearray)):
+            text = bytes(text).decode('utf-8', 'replace')
+        elif not isinstance(text, str):
+            return True
+
+        if '%' in text or ('\\' in text and _TOKEN_CHANGING_ESCAPE.search(text)):
+            variants = _raw_variants(text)
+            if variants is None:
+                return True
+            return any(self._text_may_contain(variant, exact=True) for variant in variants)
+        # Escapes left in the text end tokens as their decoded forms do, but they can glue a
+        # letter to a run, so find() decides when such a text passes the first step.
+        return self._text_may_contain(text, exact='\\' not in text)
+
+    def _text_may_contain(self, text, exact):
+        """Check one text with cheap tests on whole tokens; where those are weak, run the step of find().
+
+        exact is True when the text has no escapes, so that find()'s own steps can be run on it.
+        Candidates that pass the strong tests (an address ending like a subject's, a run of
+        digits ending in a subject's national digits) go straight to find(), which is
+        rarely wrong then and whose phone parses are cached.
+        """
+        if self._emails and '@' in text and self._email_may_match(text):
+            if self._email_suffix_checks is not None and text.isascii():
+                return True
+            if not exact or self._email_token_may_match(text):
+                return True
+        if not self._phones:
+            return False
+
+        if text.isascii():
+            data = text.encode('ascii')
+        else:
+            data = text.encode('utf-8')
+            # Only the non-ASCII characters are searched for separators and digits of other
+            # scripts, because the regular expression is slow on long texts.
+            others = data.translate(None, _ASCII_BYTES).decode('utf-8', 'replace')
+            if _NON_ASCII_PHONE_CHARACTER.search(others):
+                return not exact or any(True for _ in self._phone_subject_ids(text))
+        # Project the text onto digits and separators, drop separator groups of at most 3
+        # characters (which _PHONE_RUN allows between digits), and split the digit runs.
+        # Each run then has the digits of one phone run of find().
+        compact = data.translate(_DIGIT_PROJECTION).replace(b'ssss', b' ').replace(b's', b'')
+        # A candidate's digits, and those of a span of a long run, are a substring of compact,
+        # so with few subjects a substring search rules out most texts at once.
+        if self._few_tails is not None and not any(tail in compact for tail in self._few_tails):
+            return False
+        runs = compact.split()
+        if not runs:
+            return False
+        if max(map(len, runs)) > MAX_NUMBER_DIGITS:
+            # _split_run reads spans that end inside such a run.
+            return not exact or any(True for _ in self._phone_subject_ids(text))
+        for last_digits, tails in self._tail_checks:
+            if not tails.isdisjoint(map(last_digits, runs)):
+                break
+        else:
+            return False
+        suffixes, tail_bytes = self._phone_suffix_bytes, self._tail_bytes
+        return any(len(run) >= self._min_digits and run[-SUFFIX_DIGITS:] in suffixes
+                   and run.endswith(tail_bytes[run[-SUFFIX_DIGITS:]]) for run in runs)
+
+    def _email_may_match(self, text):
+        """Return False when no '@' of text has a subject's domain and the end of its local part.
+
+        Every local part form that find() tries ends like the whole run of address characters
+        before the '@', so the run's last characters must be those of a subject's local part.
+        """
+        if self._email_suffix_checks is None or not text.isascii():
+            for domain in _AT_DOMAIN.findall(text):
+                if domain.lower() in self._email_domains or not domain.isascii():
+                    return True
+            return False
+        domains = [domain.lower() for domain in _AT_OR_DOMAIN.findall(text)]
+        text_reversed = text[::-1]
+        for pattern, keys in self._email_suffix_checks:
+            endings = pattern.findall(text_reversed)
+            endings.reverse()
+            if not keys.isdisjoint(map(operator.add, map(str.lower, endings), domains)):
+                return True
+        return False
+
+    def _email_token_may_match(self, text):
+        """Return True when an e-mail token of text, in a local part form that find() tries, is a subject."""
+        emails = self._emails
+        domains = _AT_OR_DOMAIN.findall(text)
+        # The local part before each '@' is the run of address characters that follows it in
+        # the reversed text; both lists have one entry per '@', in opposite orders.
+        locals_reversed = _AT_AND_LOCAL_PART_REVERSED.findall(text[::-1])
+        for domain, local_reversed in zip(domains, reversed(locals_reversed)):
+            if not domain or not local_reversed:
+                continue
+            local = local_reversed[::-1]
+            if domain.isascii() and local.isascii() and not _LOCAL_PART_SPECIALS.search(local):
+                if local.lower() + '@' + domain.lower() in emails:
+                    return True
+                continue
+            for variant in _local_part_variants(local):
+                if normalize_email_parts(variant, domain) in emails:
+                    return True
+        return False
 
     def _walk(self, root):
         # The walk keeps its own stack, so deeply nested values cannot exhaust the call stack.
@@ -216,6 +428,8 @@ class Matcher:
 
     def _phone_subject_ids(self, text):
         for compact in _phone_candidates(text, self._min_digits, self._suffix_regions):
+            if not compact.endswith(self._tails[compact[-SUFFIX_DIGITS:]]):
+                continue
             compact = to_international(compact)
             if compact.startswith('+'):
                 subject_id = self._phones.get(_e164(compact, None))
@@ -223,7 +437,7 @@ class Matcher:
                     yield subject_id
                 continue
             for region in self._suffix_regions[compact[-SUFFIX_DIGITS:]]:
-                subject_id = self._phones.get(_e164(compact, region))
+                subject_id = self._phones.get(_national_e164(compact, region))
                 if subject_id:
                     yield subject_id
 
@@ -275,6 +489,33 @@ def _decoded_variants(text):
         decoded = unquote(text)
         if decoded != text:
             yield decoded
+
+
+def _raw_variants(text):
+    """Return the texts that may_contain searches, or None when escapes nest too deep.
+
+    They are the text and its forms with JSON escapes decoded once, twice and so on, and
+    for each of them the forms that _decoded_variants adds.
+    """
+    levels = [text]
+    while '\\' in levels[-1]:
+        if len(levels) > MAX_ESCAPE_LEVELS:
+            return None
+        decoded = _JSON_ESCAPE.sub(_decode_json_escape, levels[-1])
+        if decoded == levels[-1]:
+            break
+        levels.append(decoded)
+    variants = []
+    for level in levels:
+        variants.extend(_decoded_variants(level))
+    return variants
+
+
+def _decode_json_escape(match):
+    escaped = match.group(1)
+    if len(escaped) == 5:
+        return chr(int(escaped[1:], 16))
+    return _JSON_ESCAPED_CHARACTERS.get(escaped, escaped)
 
 
 def _parse_embedded_json(text, depth):
@@ -343,8 +584,7 @@ def _phone_candidates(text, min_digits, suffixes):
             if suffixes is None or compact[-SUFFIX_DIGITS:] in suffixes:
                 yield compact
             continue
-        for span in _split_run(run, min_digits, suffixes, glued_before, glued_after):
-            yield span
+        yield from _split_run(run, min_digits, suffixes, glued_before, glued_after)
 
 
 def _is_glued_before(text, start):
@@ -407,6 +647,30 @@ def _e164(compact, region):
         number = phonenumbers.parse(compact, region)
     except phonenumbers.NumberParseException:
         return None
+    return phonenumbers.format_number(number, phonenumbers.PhoneNumberFormat.E164)
+
+
+@functools.lru_cache(maxsize=PHONE_CACHE_SIZE)
+def _national_e164(compact, region):
+    """Return the E.164 form of a candidate written without '+', or None when it is not a national form.
+
+    A bare run of digits is read as a national number only when it is written the way the region
+    writes its numbers: the digits of phonenumbers' national format (020 7946 0958 in GB, with the
+    trunk prefix 0; (202) 555-0143 in the US, without the trunk prefix 1), or any form that starts
+    with the region's trunk prefix. So 2079460958 is not read as a GB number. A number that starts
+    with its own country code (442079460958) is accepted when phonenumbers finds that code.
+    """
+    try:
+        number = phonenumbers.parse(compact, region, keep_raw_input=True)
+    except phonenumbers.NumberParseException:
+        return None
+    if number.country_code_source == phonenumbers.CountryCodeSource.FROM_DEFAULT_COUNTRY:
+        metadata = phonenumbers.PhoneMetadata.metadata_for_region(region)
+        prefix = metadata.national_prefix if metadata is not None else None
+        national = phonenumbers.format_number(number, phonenumbers.PhoneNumberFormat.NATIONAL)
+        written_nationally = compact == ''.join(char for char in national if char.isdigit())
+        if not written_nationally and not (prefix and compact.startswith(prefix)):
+            return None
     return phonenumbers.format_number(number, phonenumbers.PhoneNumberFormat.E164)
 
 

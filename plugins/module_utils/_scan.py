@@ -21,11 +21,17 @@ try:
     from cassandra.auth import PlainTextAuthProvider
     from cassandra.cluster import Cluster, ExecutionProfile, EXEC_PROFILE_DEFAULT, NoHostAvailable
     from cassandra.policies import DCAwareRoundRobinPolicy, RoundRobinPolicy, TokenAwarePolicy
+    from cassandra.connection import ConnectionException
+    from cassandra.protocol import ErrorMessage
     from cassandra.query import tuple_factory
     HAS_CASSANDRA_DRIVER = True
+    # What a read can raise when a node is down, restarts or times out. NoHostAvailable,
+    # ConnectionException and server ErrorMessage are not DriverException subclasses.
+    READ_ERRORS = (DriverException, NoHostAvailable, ConnectionException, ErrorMessage)
 except ImportError:
     CASSANDRA_DRIVER_IMPORT_ERROR = traceback.format_exc()
     HAS_CASSANDRA_DRIVER = False
+    READ_ERRORS = ()
 
 from ansible_collections.gdpr.gws.plugins.module_utils._profile import SCOPE_CONTACT_CENTER, SCOPE_USER
 
@@ -37,6 +43,9 @@ CONSISTENCY_LEVELS = ('ONE', 'TWO', 'THREE', 'QUORUM', 'ALL', 'LOCAL_QUORUM', 'E
 
 # Levels a read accepts; ANY, EACH_QUORUM and the serial levels are write-only or for LWT.
 READ_CONSISTENCY_LEVELS = ('ONE', 'TWO', 'THREE', 'QUORUM', 'ALL', 'LOCAL_QUORUM', 'LOCAL_ONE')
+
+# Failed token ranges are retried after RETRY_DELAY seconds times the attempt.
+RETRY_DELAY = 0.5
 
 
 class ScanError(Exception):
@@ -87,12 +96,17 @@ def _describe_no_host(error):
     for host, cause in sorted((getattr(error, 'errors', None) or {}).items(), key=lambda item: str(item[0])):
         name = type(cause).__name__
         text = str(cause)
-        if 'AuthenticationFailed' in name or 'Bad credentials' in text or 'Authentication' in text:
-            name = 'authentication failed'
+        if 'requires authentication' in text:
+            name = 'the cluster requires authentication; set cassandra_username and cassandra_password'
+        elif 'AuthenticationFailed' in name or 'Bad credentials' in text or 'Authentication' in text:
+            name = 'authentication failed; check cassandra_username and cassandra_password'
         elif 'ssl' in text.lower() or 'certificate' in text.lower():
-            name = 'TLS error (%s)' % text.splitlines()[0][:200]
+            # The driver prefixes the address list; the reason from the TLS library is what helps.
+            name = 'TLS error (%s)' % text.splitlines()[0].split('Last error: ')[-1][:200]
         elif 'refused' in text.lower():
             name = 'connection refused'
+        elif 'reset by peer' in text.lower():
+            name = 'connection reset by the node; if the cluster requires client TLS, set cassandra_ssl'
         elif 'timed out' in text.lower() or 'timeout' in name.lower():
             name = 'timed out'
         reasons.append('%s: %s' % (host, name))
@@ -125,6 +139,8 @@ class ScanResult(object):
         self.rows_scanned = 0
         self.ranges_total = 0
         self.ranges_done = 0
+        # Rows read so far, retried ranges counted again; for progress reports only.
+        self.rows_read = 0
         self.failed_ranges = []
         self.tables = []
         self.duration = 0.0
@@ -169,14 +185,36 @@ class TableReader(object):
 
     def _check_columns(self, metadata):
         expected = [self.table[c] for c in ('scope_column', 'owner_column', 'group_column', 'key_column',
-                                          'value_column') if self.table.get(c)]
+                                            'value_column') if self.table.get(c)]
         missing = [c for c in expected if c not in metadata.columns]
         if missing:
             raise ScanError("table '%s.%s' has no column %s; check the settings profile"
                             % (self.keyspace, self.table['name'], ', '.join(missing)))
 
+    def pages(self, token_range):
+        """Yield the rows of one token range page by page, as lists of tuples.
+
+        Each row ends with group, key and value; unpack() returns all five fields.
+        """
+        start, end = token_range
+        if start is None:
+            rows = self.session.execute(self.first_range, (MIN_TOKEN, end))
+        else:
+            rows = self.session.execute(self.next_range, (start, end))
+        while True:
+            yield rows.current_rows
+            if not rows.has_more_pages:
+                return
+            rows.fetch_next_page()
+
+    def unpack(self, row):
+        """Return (scope, owner_id, group, key, value) of a row from pages()."""
+        if self.table.get('scope'):
+            return (self.table['scope'],) + tuple(row)
+        return tuple(row)
+
     def read_range(self, token_range):
-        """Yield the rows of one token range as dicts, page by page."""
+        """Yield the rows of one token range as (scope, owner_id, group, key, value), page by page."""
         start, end = token_range
         if start is None:
             rows = self.session.execute(self.first_range, (MIN_TOKEN, end))
@@ -205,11 +243,16 @@ def _row_value_text(value):
 
 
 def scan(session, keyspace, profile, matcher, groups=None, concurrency=4, fetch_size=1000,
-         split_count=64, retries=2, token_slice=None, progress=None):
+         split_count=64, retries=2, token_slice=None, progress=None, keep_values=True):
     """Read every settings table of the profile and return a ScanResult of the rows that match.
 
-    A token range that still fails after `retries` more attempts is recorded in failed_ranges, and the
-    result is then incomplete: callers must not delete anything on the basis of an incomplete scan.
+    Token ranges are read by `concurrency` threads, page by page, and only matching rows are
+    kept, so memory does not grow with the table (beyond the matches). A token range that still fails after
+    `retries` more attempts is recorded in failed_ranges, and the result is then incomplete:
+    callers must not delete anything on the basis of an incomplete scan. progress, when
+    given, is called with the ScanResult after each page and each token range; it runs
+    under the result's lock and must be quick. Without keep_values the
+    matches carry no 'value'.
     """
     result = ScanResult()
     started = time.monotonic()
@@ -219,34 +262,65 @@ def scan(session, keyspace, profile, matcher, groups=None, concurrency=4, fetch_
     result.tables = ['%s.%s' % (keyspace, reader.table['name']) for reader in readers]
     work = [(reader, token_range) for reader in readers for token_range in token_ranges(split_count, token_slice)]
     result.ranges_total = len(work)
+    may_contain = matcher.may_contain
+
+    def report_rows(count):
+        with lock:
+            result.rows_read += count
+            if progress:
+                progress(result)
+
+    def match_of(reader, scope, owner_id, group, key, value):
+        text = _row_value_text(value)
+        key_text = _row_value_text(key)
+        hits = [(hit.subject_id, hit.location) for hit in matcher.find(text)]
+        hits.extend((hit.subject_id, '<setting key>') for hit in matcher.find(key_text))
+        if not hits:
+            return None
+        match = {
+            'table': reader.table['name'],
+            'scope': scope if scope in (SCOPE_USER, SCOPE_CONTACT_CENTER) else str(scope),
+            'owner_id': _row_value_text(owner_id),
+            'group': group,
+            'key': key_text,
+            'hits': hits,
+        }
+        if keep_values:
+            match['value'] = text
+        return match
+
+    def read_range(reader, token_range):
+        """Return (rows read, matches) of one token range; driver errors propagate."""
+        rows_seen = 0
+        found = []
+        for page in reader.pages(token_range):
+            rows_seen += len(page)
+            report_rows(len(page))
+            if selected_groups is not None:
+                page = [row for row in page if row[-3] in selected_groups]
+            # Most rows hold no subject: the pre-filter reads the raw text and find() parses only
+            # the rows it cannot rule out. A NUL ends e-mail tokens and phone runs, so one call
+            # checks the value and the key.
+            try:
+                candidates = [row for row in page if may_contain(row[-1] + '\x00' + row[-2])]
+            except TypeError:
+                # A null or a blob in the value or key column.
+                candidates = [row for row in page if may_contain(_row_value_text(row[-1]))
+                              or may_contain(_row_value_text(row[-2]))]
+            for row in candidates:
+                match = match_of(reader, *reader.unpack(row))
+                if match:
+                    found.append(match)
+        return rows_seen, found
 
     def scan_range(item):
         reader, token_range = item
         for attempt in range(retries + 1):
-            rows_seen = 0
-            found = []
             try:
-                for scope, owner_id, group, key, value in reader.read_range(token_range):
-                    rows_seen += 1
-                    if selected_groups is not None and group not in selected_groups:
-                        continue
-                    text = _row_value_text(value)
-                    key_text = _row_value_text(key)
-                    hits = [(hit.subject_id, hit.location) for hit in matcher.find(text)]
-                    hits.extend((hit.subject_id, '<setting key>') for hit in matcher.find(key_text))
-                    if hits:
-                        found.append({
-                            'table': reader.table['name'],
-                            'scope': scope if scope in (SCOPE_USER, SCOPE_CONTACT_CENTER) else str(scope),
-                            'owner_id': _row_value_text(owner_id),
-                            'group': group,
-                            'key': key_text,
-                            'value': text,
-                            'hits': hits,
-                        })
-            except DriverException as error:
+                rows_seen, found = read_range(reader, token_range)
+            except READ_ERRORS as error:
                 if attempt < retries:
-                    time.sleep(0.5 * (attempt + 1))
+                    time.sleep(RETRY_DELAY * (attempt + 1))
                     continue
                 with lock:
                     result.failed_ranges.append({
@@ -254,6 +328,8 @@ def scan(session, keyspace, profile, matcher, groups=None, concurrency=4, fetch_
                         'range': [token_range[0] if token_range[0] is not None else MIN_TOKEN, token_range[1]],
                         'error': type(error).__name__,
                     })
+                    if progress:
+                        progress(result)
                 return
             with lock:
                 result.rows_scanned += rows_seen

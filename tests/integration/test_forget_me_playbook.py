@@ -92,7 +92,7 @@ def test_original_names_search_only(seeded, tmp_path, cql):
 
 
 def test_missing_subjects_fails_clearly(tmp_path):
-    completed, _ = forget_me(tmp_path, {'cleanup': True})
+    completed, _report = forget_me(tmp_path, {'cleanup': True})
 
     assert completed.returncode != 0
     assert 'No subjects given' in completed.stdout

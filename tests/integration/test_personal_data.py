@@ -9,7 +9,7 @@ Cassandra and through the GWS API afterwards, not only the module's result.
 import pytest
 
 from lab_helpers import (DEMO_EMAIL, DEMO_PHONE, group_keys, lab_connection, locations_of,
-                      search_connection, settings_fingerprint)
+                         search_connection, settings_fingerprint)
 
 DEMO = [DEMO_EMAIL, DEMO_PHONE]
 FAVORITES = 'interaction-workspace-personal-favorites'
@@ -236,3 +236,41 @@ def test_missing_keyspace_named_in_error(run_module):
     assert result['failed'] is True
     assert "keyspace 'no_such_keyspace' not found" in result['msg']
 
+
+def test_dry_run_non_admin_fails(seeded, run_module, cql):
+    before = settings_fingerprint(cql)
+    options = lab_connection()
+    options.update(gws_username='lab-agent', gws_password='lab-agent-password')
+
+    result = run_module('personal_data', check=True, subjects=DEMO, default_region='GB', **options)
+
+    assert result['failed'] is True
+    assert 'Dry run' in result['msg']
+    assert 'nothing was deleted' in result['msg']
+    assert settings_fingerprint(cql) == before
+
+
+def test_row_unknown_to_gws_fails_verification(seeded, run_module, cql):
+    # A user that GWS does not know: GWS answers "not found" to the delete, but the row stays.
+    orphan = ('user', 'f' * 32, FAVORITES, 'fav-orphan')
+    cql.execute('INSERT INTO sipfs.settings (scope, owner_id, group_name, setting_key, value) VALUES (%s, %s, %s, %s, %s)',
+                orphan + ('{"name": "fav-orphan", "emailAddresses": ["%s"]}' % DEMO_EMAIL,))
+
+    result = run_module('personal_data', subjects=[DEMO_EMAIL], **lab_connection())
+
+    assert result['failed'] is True
+    assert 'not found' in result['msg']
+    assert orphan in settings_fingerprint(cql)
+    assert len(result['still_present']) == 1
+    assert result['verified'] is False
+
+
+def test_bare_national_number_not_matched(seeded, run_module, cql):
+    # A US number written nationally has the same digits as the UK subject without its trunk 0.
+    row = ('user', seeded['sample_agent_ids'][0], FAVORITES, 'fav-us-contact')
+    cql.execute('INSERT INTO sipfs.settings (scope, owner_id, group_name, setting_key, value) VALUES (%s, %s, %s, %s, %s)',
+                row + ('{"name": "fav-us-contact", "phoneNumbers": ["(207) 946-0958"]}',))
+
+    run_module('personal_data', subjects=[DEMO_PHONE], default_region='GB', **lab_connection())
+
+    assert row in settings_fingerprint(cql)

@@ -450,8 +450,12 @@ def check_ports_free(ports):
             "GDPR_LAB_GWS_PORT=18090 GDPR_LAB_DIR=/tmp/second-lab" % ";\n".join(lines))
 
 
-def write_node_config(settings):
-    """Create a fresh node directory: conf/ from the templates, empty data/ and logs/."""
+def write_node_config(settings, secure_yaml=None):
+    """Create a fresh node directory: conf/ from the templates, empty data/ and logs/.
+
+    secure_yaml, when given, is the client_encryption_options block of the secure lab; the node
+    then also uses PasswordAuthenticator and CassandraAuthorizer.
+    """
     if settings.node_dir.exists():
         shutil.rmtree(settings.node_dir)
     for directory in (settings.conf_dir, settings.data_dir, settings.log_dir, settings.node_dir / "triggers"):
@@ -466,8 +470,15 @@ def write_node_config(settings):
         "CQL_PORT": settings.cql_port,
         "STORAGE_PORT": settings.storage_port,
     }
-    yaml_text = (CONF_TEMPLATE_DIR / "cassandra.yaml").read_text(encoding="utf-8")
-    (settings.conf_dir / "cassandra.yaml").write_text(render_template(yaml_text, values), encoding="utf-8")
+    yaml_text = render_template((CONF_TEMPLATE_DIR / "cassandra.yaml").read_text(encoding="utf-8"), values)
+    if secure_yaml:
+        for plain, secure in (("authenticator: AllowAllAuthenticator", "authenticator: PasswordAuthenticator"),
+                              ("authorizer: AllowAllAuthorizer", "authorizer: CassandraAuthorizer")):
+            if plain not in yaml_text:
+                raise LabError("conf/cassandra.yaml has no line '%s' to replace for the secure lab" % plain)
+            yaml_text = yaml_text.replace(plain, secure)
+        yaml_text = yaml_text.rstrip("\n") + "\n\n# Secure lab: client TLS with the lab CA.\n" + secure_yaml
+    (settings.conf_dir / "cassandra.yaml").write_text(yaml_text, encoding="utf-8")
     for name in ("logback.xml", "logback-tools.xml"):
         shutil.copyfile(CONF_TEMPLATE_DIR / name, settings.conf_dir / name)
 
@@ -591,9 +602,10 @@ def node_failure_details(settings):
         settings.stdout_file, tail_file(settings.stdout_file, 15))
 
 
-def wait_for_cql(settings, process, timeout):
+def wait_for_cql(settings, process, timeout, connect_options=None):
     """Wait until `SELECT release_version FROM system.local` returns; return the version.
 
+    connect_options are extra Cluster arguments (authentication and TLS of the secure lab).
     Raises LabError when the process exits or `timeout` seconds pass, with the log tails.
     """
     # Imported here so that the fetch and stop paths work without the driver installed.
@@ -613,7 +625,7 @@ def wait_for_cql(settings, process, timeout):
             if port_in_use(settings.cql_port):
                 profile = ExecutionProfile(load_balancing_policy=WhiteListRoundRobinPolicy(["127.0.0.1"]))
                 cluster = Cluster(["127.0.0.1"], port=settings.cql_port, connect_timeout=5, protocol_version=5,
-                                  execution_profiles={EXEC_PROFILE_DEFAULT: profile})
+                                  execution_profiles={EXEC_PROFILE_DEFAULT: profile}, **(connect_options or {}))
                 try:
                     session = cluster.connect()
                     row = session.execute("SELECT release_version FROM system.local", timeout=10).one()

@@ -14,6 +14,10 @@ follows the documented GWS behaviour:
   cookie and token get HTTP 403 with the plain-text body "Missing or invalid Csrf token".
 - Routes: /api/v2/me, /api/v2/users[/{id}], /api/v2/users/{id}/settings[/{group}],
   /api/v2/me/settings[/{group}] and the contact-center groups under /api/v2/settings[/{group}].
+- HTTPS with --tls-cert and --tls-key; authentication and TLS towards Cassandra with
+  --cassandra-username, --cassandra-password-file and --cassandra-ca (the secure lab).
+- Fault injection: the --fault-* options at start-up, and with --lab-control the rules of
+  FaultRule, switched per test through PUT /lab/faults (loopback clients only).
 
 Run: python tests/lab/gws_emulator.py --port 8090 --cassandra-port 9042 --access-log FILE
 The access log has method, path, status, size and duration only: no query string, no body and
@@ -23,6 +27,7 @@ no header values, because bodies and keys may hold personal data.
 import argparse
 import base64
 import binascii
+import collections
 import hashlib
 import hmac
 import http.cookies
@@ -33,6 +38,7 @@ import random
 import re
 import secrets
 import signal
+import ssl
 import sys
 import threading
 import time
@@ -126,7 +132,7 @@ def parse_basic_auth(header):
     """Return (user name, password) from an Authorization header value, or None if not Basic."""
     if not header:
         return None
-    scheme, _, encoded = header.strip().partition(" ")
+    scheme, _separator, encoded = header.strip().partition(" ")
     if scheme.lower() != "basic" or not encoded.strip():
         return None
     try:
@@ -271,6 +277,10 @@ class SessionStore:
         self._clock = clock
         self._sessions = {}
         self._lock = threading.Lock()
+        # Every CSRF token and session id handed out, newest last, so that leak tests can look for them
+        # (GET /lab/tokens).
+        self.issued_tokens = collections.deque(maxlen=10000)
+        self.issued_session_ids = collections.deque(maxlen=10000)
 
     def __len__(self):
         with self._lock:
@@ -299,6 +309,8 @@ class SessionStore:
                 oldest = min(self._sessions.values(), key=lambda item: item.last_used)
                 del self._sessions[oldest.id]
             self._sessions[session.id] = session
+            self.issued_tokens.append(session.csrf_token)
+            self.issued_session_ids.append(session.id)
         return session
 
     def expire_all(self):
@@ -365,6 +377,128 @@ class Faults:
             return "throttle"
         if draw < self.error_rate + self.throttle_rate + self.drop_rate:
             return "drop"
+        return None
+
+
+FAULT_KINDS = ("error", "throttle", "drop", "timeout", "csrf_expiry", "cookie_loss")
+ERROR_STATUSES = (500, 502, 503, 504)
+# A reverse proxy in front of GWS sends 502 and 503 itself, with a plain-text body and no statusCode.
+PROXY_ERROR_TEXT = {502: "Bad Gateway", 503: "Service Unavailable"}
+_RULE_FIELDS = ("kind", "methods", "path", "rate", "skip", "count", "status", "retry_after", "delay_s", "after")
+
+
+class FaultRule:
+    """One switchable fault for the requests it selects, for example "the next two DELETEs get HTTP 503".
+
+    kind is what happens:
+      error        HTTP `status` (500 by default; 502 and 503 come with a plain-text proxy body)
+      throttle     HTTP 429 with Retry-After: `retry_after` (seconds or an HTTP date, default 1)
+      drop         close the connection without a response
+      timeout      wait `delay_s` seconds before responding, so that the client's read times out
+      csrf_expiry  expire every HTTP session first, so the request's CSRF token is no longer valid
+      cookie_loss  answer normally, but tell the client to delete its JSESSIONID cookie
+    A request is selected when its method is in `methods` (all when empty) and its path contains
+    `path` (any path when empty). The first `skip` selected requests pass; after that the rule fires
+    with probability `rate`, at most `count` times (no limit when count is None). With after=True,
+    drop and timeout apply the request first and then lose or delay the response.
+    """
+
+    def __init__(self, kind, methods=(), path="", rate=1.0, skip=0, count=None, status=None, retry_after=None,
+                 delay_s=None, after=False):
+        if kind not in FAULT_KINDS:
+            raise ValueError("kind must be one of %s, got %r" % (", ".join(FAULT_KINDS), kind))
+        if not isinstance(methods, (list, tuple)) or not all(m in ("GET", "POST", "PUT", "DELETE") for m in methods):
+            raise ValueError("methods must be a list of GET, POST, PUT and DELETE")
+        if not isinstance(path, str):
+            raise ValueError("path must be a string")
+        if isinstance(rate, bool) or not isinstance(rate, (int, float)) or not 0.0 <= rate <= 1.0:
+            raise ValueError("rate must be a number between 0 and 1, got %r" % (rate,))
+        for name, value in (("skip", skip), ("count", count)):
+            if value is not None and (isinstance(value, bool) or not isinstance(value, int) or value < 0):
+                raise ValueError("%s must be a whole number of 0 or more, got %r" % (name, value))
+        if status is not None and (kind != "error" or status not in ERROR_STATUSES):
+            raise ValueError("status is for kind error and must be one of %s" % ", ".join(map(str, ERROR_STATUSES)))
+        if retry_after is not None and (isinstance(retry_after, bool) or not isinstance(retry_after, (int, float, str))):
+            raise ValueError("retry_after must be a number of seconds or an HTTP date")
+        if delay_s is not None and (isinstance(delay_s, bool) or not isinstance(delay_s, (int, float))
+                                    or not 0 <= delay_s <= 120):
+            raise ValueError("delay_s must be between 0 and 120 seconds, got %r" % (delay_s,))
+        if after and kind not in ("drop", "timeout"):
+            raise ValueError("after applies to drop and timeout only")
+        self.kind = kind
+        self.methods = tuple(methods)
+        self.path = path
+        self.rate = float(rate)
+        self.skip = skip or 0
+        self.count = count
+        self.status = status
+        if kind == "error" and status is None:
+            self.status = 500
+        self.retry_after = retry_after
+        if kind == "throttle" and retry_after is None:
+            self.retry_after = 1
+        self.delay_s = float(delay_s) if delay_s is not None else None
+        if kind == "timeout" and delay_s is None:
+            self.delay_s = 5.0
+        self.after = bool(after)
+        self.selected = 0
+        self.fired = 0
+
+    @classmethod
+    def from_dict(cls, data):
+        if not isinstance(data, dict):
+            raise ValueError("each rule must be a JSON object")
+        unknown = sorted(set(data) - set(_RULE_FIELDS))
+        if unknown:
+            raise ValueError("unknown rule fields: %s" % ", ".join(unknown))
+        if "kind" not in data:
+            raise ValueError("each rule needs a kind")
+        return cls(**data)
+
+    def to_dict(self):
+        data = {name: getattr(self, name) for name in _RULE_FIELDS}
+        data["methods"] = list(self.methods)
+        data.update(selected=self.selected, fired=self.fired)
+        return data
+
+    def selects(self, method, path):
+        return (not self.methods or method in self.methods) and self.path in path
+
+
+class FaultPlan:
+    """The switchable fault rules of a running emulator, set through PUT /lab/faults.
+
+    Rules are tried in order for each API request; the first one that fires wins.
+    """
+
+    def __init__(self, seed=None):
+        self._rules = []
+        self._random = random.Random(seed)
+        self._lock = threading.Lock()
+
+    def replace(self, rules):
+        with self._lock:
+            self._rules = list(rules)
+
+    def describe(self):
+        with self._lock:
+            return [rule.to_dict() for rule in self._rules]
+
+    def pick(self, method, path):
+        """Return the rule that fires for this request, or None."""
+        with self._lock:
+            for rule in self._rules:
+                if not rule.selects(method, path):
+                    continue
+                rule.selected += 1
+                if rule.selected <= rule.skip:
+                    continue
+                if rule.count is not None and rule.fired >= rule.count:
+                    continue
+                if rule.rate < 1.0 and self._random.random() >= rule.rate:
+                    continue
+                rule.fired += 1
+                return rule
         return None
 
 
@@ -456,6 +590,10 @@ class CassandraStore:
             "VALUES (?, ?, ?, ?, ?) IF NOT EXISTS")
         self._delete_group = prepare(
             "DELETE FROM {ks}.settings_groups WHERE scope = ? AND owner_id = ? AND group_name = ?")
+        self._prepare_settings_statements(prepare)
+
+    def _prepare_settings_statements(self, prepare):
+        """Prepare the statements on the settings table; profile_store.ProfileStore replaces them."""
         self._delete_group_settings = prepare(
             "DELETE FROM {ks}.settings WHERE scope = ? AND owner_id = ? AND group_name = ?")
         self._select_settings = prepare(
@@ -607,18 +745,41 @@ class EmulatorServer(ThreadingHTTPServer):
     # Linux it never lets two listeners share a port, so a busy port still fails to bind.
     allow_reuse_address = True
 
-    def __init__(self, address, store, csrf_enabled=True, faults=None, session_timeout=1800.0):
+    def __init__(self, address, store, csrf_enabled=True, faults=None, session_timeout=1800.0, ssl_context=None,
+                 lab_control=False, fault_seed=None):
         super().__init__(address, GwsRequestHandler)
         self.store = store
         self.csrf_enabled = csrf_enabled
         self.faults = faults or Faults()
+        self.fault_plan = FaultPlan(fault_seed)
+        self.fault_seed = fault_seed
         self.sessions = SessionStore(timeout=session_timeout)
+        self.ssl_context = ssl_context
+        self.lab_control = lab_control
         host, port = self.server_address[:2]
-        self.base_url = "http://%s:%d/api/v2" % (host, port)
+        self.base_url = "%s://%s:%d/api/v2" % ("https" if ssl_context else "http", host, port)
         self._active = 0
         self._active_lock = threading.Condition()
         self._request_numbers = iter(range(1, sys.maxsize))
         self._number_lock = threading.Lock()
+
+    def finish_request(self, request, client_address):
+        """Serve one connection; with TLS, the handshake runs here, in the connection's own thread."""
+        if self.ssl_context is None:
+            super().finish_request(request, client_address)
+            return
+        request.settimeout(GwsRequestHandler.timeout)
+        try:
+            tls_socket = self.ssl_context.wrap_socket(request, server_side=True)
+        except (ssl.SSLError, OSError) as exc:
+            # A client that rejects the lab certificate ends here; the tests expect that.
+            LOG.info("TLS handshake with %s failed: %s", client_address[0], getattr(exc, "reason", None) or
+                     type(exc).__name__)
+            return
+        try:
+            super().finish_request(tls_socket, client_address)
+        finally:
+            self.shutdown_request(tls_socket)
 
     def next_request_number(self):
         with self._number_lock:
@@ -654,6 +815,10 @@ class GwsRequestHandler(BaseHTTPRequestHandler):
     disable_nagle_algorithm = True
     # Session of the request being served, set by _respond and read by _send.
     _session = None
+    # Set by an injected cookie_loss fault: the response tells the client to delete JSESSIONID.
+    _lose_cookie = False
+    # True while serving the lab control API, which has no session and no CSRF headers.
+    _is_control = False
 
     def do_GET(self):  # noqa: N802 - name fixed by BaseHTTPRequestHandler
         self._dispatch("GET")
@@ -685,6 +850,8 @@ class GwsRequestHandler(BaseHTTPRequestHandler):
         started = time.monotonic()
         path = urlsplit(self.path).path
         self._session = None
+        self._lose_cookie = False
+        self._is_control = False
         server.request_started()
         status = "-"
         size = 0
@@ -712,9 +879,14 @@ class GwsRequestHandler(BaseHTTPRequestHandler):
             self.close_connection = True
             return Response(exc.http_status, exc.body(), exc.headers)
 
-        if server.faults.latency_ms:
-            time.sleep(server.faults.latency_ms / 1000.0)
-        fault = server.faults.pick()
+        if path == "/lab" or path.startswith("/lab/"):
+            self._is_control = True
+            return self._control(method, path, body)
+
+        faults = server.faults
+        if faults.latency_ms:
+            time.sleep(faults.latency_ms / 1000.0)
+        fault = faults.pick()
         if fault == "drop":
             return None
         if fault == "error":
@@ -723,6 +895,42 @@ class GwsRequestHandler(BaseHTTPRequestHandler):
             return Response(429, {"statusCode": STATUS_INTERNAL_ERROR, "statusMessage": "Too many requests (injected fault)"},
                             [("Retry-After", "1")])
 
+        rule = server.fault_plan.pick(method, path)
+        if rule is None:
+            return self._serve(method, path, number, body)
+        LOG.info("request %d %s %s: injected fault %s%s", number, method, path, rule.kind,
+                 " after serving" if rule.after else "")
+        if rule.after:
+            response = self._serve(method, path, number, body)
+            if rule.kind == "drop":
+                return None
+            time.sleep(rule.delay_s)
+            return response
+        if rule.kind == "drop":
+            return None
+        if rule.kind == "error":
+            if rule.status in PROXY_ERROR_TEXT:
+                response = Response(rule.status, PROXY_ERROR_TEXT[rule.status])
+            else:
+                response = Response(rule.status, {"statusCode": STATUS_INTERNAL_ERROR,
+                                                  "statusMessage": "Internal error (injected fault)"})
+            if rule.retry_after is not None:
+                response.headers.append(("Retry-After", str(rule.retry_after)))
+            return response
+        if rule.kind == "throttle":
+            return Response(429, {"statusCode": STATUS_INTERNAL_ERROR, "statusMessage": "Too many requests (injected fault)"},
+                            [("Retry-After", str(rule.retry_after))])
+        if rule.kind == "timeout":
+            time.sleep(rule.delay_s)
+        elif rule.kind == "csrf_expiry":
+            server.sessions.expire_all()
+        elif rule.kind == "cookie_loss":
+            self._lose_cookie = True
+        return self._serve(method, path, number, body)
+
+    def _serve(self, method, path, number, body):
+        """Return the Response of the API itself: CSRF check, authentication, route."""
+        server = self.server
         session = server.sessions.get(session_id_from_cookie(self.headers.get("Cookie")))
         self._session = session
         if method in MODIFYING_METHODS and server.csrf_enabled:
@@ -751,6 +959,50 @@ class GwsRequestHandler(BaseHTTPRequestHandler):
             LOG.error("request %d %s %s failed with %s", number, method, path, type(exc).__name__)
             LOG.debug("request %d traceback", number, exc_info=True)
             return Response(500, {"statusCode": STATUS_INTERNAL_ERROR, "statusMessage": "Internal error"})
+
+    def _control(self, method, path, body):
+        """Serve the lab control API: fault switches and issued CSRF tokens (loopback clients only).
+
+        GET /lab/faults shows the faults, PUT /lab/faults replaces them with a JSON object
+        (latency_ms, error_rate, throttle_rate, drop_rate and rules, see FaultRule), DELETE /lab/faults
+        turns every fault off, and GET /lab/tokens lists the CSRF tokens and session ids handed out so far.
+        """
+        server = self.server
+        if not server.lab_control:
+            return Response(404, {"statusCode": STATUS_NOT_FOUND, "statusMessage": "Resource not found"})
+        if self.client_address[0] not in ("127.0.0.1", "::1"):
+            return Response(403, {"statusCode": STATUS_FORBIDDEN, "statusMessage": "The lab API is for loopback clients only"})
+
+        if path == "/lab/tokens" and method == "GET":
+            return ok(csrfTokens=list(server.sessions.issued_tokens), sessionIds=list(server.sessions.issued_session_ids))
+        if path != "/lab/faults" or method not in ("GET", "PUT", "DELETE"):
+            return Response(404, {"statusCode": STATUS_NOT_FOUND, "statusMessage": "Resource not found"})
+        if method == "DELETE":
+            server.faults = Faults(seed=server.fault_seed)
+            server.fault_plan.replace([])
+            LOG.info("lab control: every fault turned off")
+        elif method == "PUT":
+            try:
+                data = parse_json_object(body)
+                unknown = sorted(set(data) - {"latency_ms", "error_rate", "throttle_rate", "drop_rate", "rules"})
+                if unknown:
+                    raise ValueError("unknown fields: %s" % ", ".join(unknown))
+                rules = data.get("rules") or []
+                if not isinstance(rules, list):
+                    raise ValueError("rules must be a list")
+                faults = Faults(data.get("latency_ms", 0.0), data.get("error_rate", 0.0), data.get("throttle_rate", 0.0),
+                                data.get("drop_rate", 0.0), server.fault_seed)
+                rules = [FaultRule.from_dict(rule) for rule in rules]
+            except ApiError as exc:
+                return Response(exc.http_status, exc.body())
+            except (TypeError, ValueError) as exc:
+                return Response(400, {"statusCode": STATUS_INVALID_PARAMETER, "statusMessage": "Invalid faults: %s" % exc})
+            server.faults = faults
+            server.fault_plan.replace(rules)
+            LOG.info("lab control: faults set (latency %s ms, %d rules)", faults.latency_ms, len(rules))
+        faults = server.faults
+        return ok(latency_ms=faults.latency_ms, error_rate=faults.error_rate, throttle_rate=faults.throttle_rate,
+                  drop_rate=faults.drop_rate, rules=server.fault_plan.describe())
 
     def _read_body(self):
         if self.headers.get("Transfer-Encoding", "").lower() == "chunked":
@@ -782,7 +1034,10 @@ class GwsRequestHandler(BaseHTTPRequestHandler):
     def _send(self, method, response):
         """Write the response; every GET also gets the session cookie and CSRF headers."""
         headers = list(response.headers)
-        if method == "GET":
+        if self._lose_cookie and not (method == "GET" and self._session is None):
+            headers.append(("Set-Cookie", "%s=; Path=/; Max-Age=0; Expires=Thu, 01 Jan 1970 00:00:00 GMT"
+                            % SESSION_COOKIE))
+        if method == "GET" and not self._is_control:
             session = self._session
             if session is None:
                 session = self.server.sessions.create()
@@ -995,15 +1250,20 @@ def _key_digest(key):
 # Start-up.
 # ---------------------------------------------------------------------------------------------
 
-def connect_cassandra(host, port, keyspace, wait_seconds):
-    """Connect to Cassandra, retrying for `wait_seconds`; check the lab tables exist."""
+def connect_cassandra(host, port, keyspace, wait_seconds, connect_options=None,
+                      required_tables=("settings", "settings_groups", "users")):
+    """Connect to Cassandra, retrying for `wait_seconds`; check the lab tables exist.
+
+    connect_options are extra Cluster arguments, such as auth_provider and ssl_context for the secure lab.
+    """
     from cassandra.cluster import EXEC_PROFILE_DEFAULT, Cluster, ExecutionProfile, NoHostAvailable  # pylint: disable=import-outside-toplevel
     from cassandra.policies import WhiteListRoundRobinPolicy  # pylint: disable=import-outside-toplevel
 
     deadline = time.monotonic() + wait_seconds
     while True:
         profile = ExecutionProfile(load_balancing_policy=WhiteListRoundRobinPolicy([host]), request_timeout=30)
-        cluster = Cluster([host], port=port, connect_timeout=5, execution_profiles={EXEC_PROFILE_DEFAULT: profile})
+        cluster = Cluster([host], port=port, connect_timeout=5, execution_profiles={EXEC_PROFILE_DEFAULT: profile},
+                          **(connect_options or {}))
         try:
             session = cluster.connect()
             break
@@ -1015,12 +1275,12 @@ def connect_cassandra(host, port, keyspace, wait_seconds):
             time.sleep(1)
 
     keyspace_meta = cluster.metadata.keyspaces.get(keyspace)
-    missing = [table for table in ("settings", "settings_groups", "users")
+    missing = [table for table in required_tables
                if keyspace_meta is None or table not in keyspace_meta.tables]
     if missing:
         cluster.shutdown()
-        raise SystemExit("gws_emulator: keyspace %s lacks the tables %s; create them with tests/lab/schema.cql"
-                         % (keyspace, ", ".join(missing)))
+        raise SystemExit("gws_emulator: keyspace %s lacks the tables %s; create them with tests/lab/schema.cql "
+                         "(or schema_alt.cql for the alternative layout)" % (keyspace, ", ".join(missing)))
     return cluster, session
 
 
@@ -1045,6 +1305,17 @@ def build_parser():
                         help="idle seconds after which an HTTP session and its CSRF token expire (default: %(default)s)")
     parser.add_argument("--create-lab-users", action="store_true",
                         help="insert the lab users lab-admin and lab-agent at start-up")
+    parser.add_argument("--cassandra-username", help="Cassandra role, for a cluster with PasswordAuthenticator")
+    parser.add_argument("--cassandra-password-file", help="file that contains the password of --cassandra-username")
+    parser.add_argument("--cassandra-ca", help="CA certificate (PEM) for TLS to Cassandra; turns client TLS on")
+    parser.add_argument("--tls-cert", help="certificate (PEM) to serve HTTPS with; needs --tls-key")
+    parser.add_argument("--tls-key", help="private key (PEM) of --tls-cert")
+    parser.add_argument("--settings-profile",
+                        help="YAML or JSON settings profile of the gdpr.gws collection: store settings in its tables "
+                             "and columns instead of keyspace.settings (see profile_alt.yml)")
+    parser.add_argument("--lab-control", action="store_true",
+                        help="serve the lab control API under /lab (fault switches, issued CSRF tokens) to "
+                             "loopback clients; needs a loopback --host")
     faults = parser.add_argument_group("fault injection (all off by default)")
     faults.add_argument("--fault-latency-ms", type=float, default=0.0, help="delay added to every request, in ms")
     faults.add_argument("--fault-error-rate", type=float, default=0.0, help="share of requests that get HTTP 500 (0-1)")
@@ -1084,14 +1355,40 @@ def main(argv=None):
     except ValueError as exc:
         raise SystemExit("gws_emulator: invalid fault option: %s" % exc) from exc
 
-    cluster, session = connect_cassandra(args.cassandra_host, args.cassandra_port, args.keyspace, args.cassandra_wait)
+    if args.lab_control and args.host not in ("127.0.0.1", "::1", "localhost"):
+        raise SystemExit("gws_emulator: --lab-control needs a loopback --host such as 127.0.0.1, got %s" % args.host)
+    if bool(args.tls_cert) != bool(args.tls_key):
+        raise SystemExit("gws_emulator: give both --tls-cert and --tls-key, or neither")
+    ssl_context = None
+    if args.tls_cert:
+        ssl_context = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
+        try:
+            ssl_context.load_cert_chain(args.tls_cert, args.tls_key)
+        except (OSError, ssl.SSLError) as exc:
+            raise SystemExit("gws_emulator: cannot load --tls-cert %s and --tls-key: %s" % (args.tls_cert, exc)) from exc
+
+    import lab_tls  # pylint: disable=import-outside-toplevel
+    connect_options = lab_tls.cluster_options(args.cassandra_username, args.cassandra_password_file, args.cassandra_ca)
+    settings_profile = None
+    required_tables = ("settings", "settings_groups", "users")
+    if args.settings_profile:
+        import profile_store  # pylint: disable=import-outside-toplevel
+        settings_profile = profile_store.load_profile_file(args.settings_profile)
+        required_tables = profile_store.required_tables(settings_profile)
+    cluster, session = connect_cassandra(args.cassandra_host, args.cassandra_port, args.keyspace, args.cassandra_wait,
+                                         connect_options, required_tables)
     if args.create_lab_users:
         ensure_lab_users(session, args.keyspace, args.contact_center_id)
-    store = CassandraStore(session, args.keyspace, args.contact_center_id)
+    if settings_profile is not None:
+        store = profile_store.build_store(CassandraStore, session, args.keyspace, settings_profile,
+                                          args.contact_center_id)
+    else:
+        store = CassandraStore(session, args.keyspace, args.contact_center_id)
 
     try:
         server = EmulatorServer((args.host, args.port), store, csrf_enabled=args.csrf, faults=faults,
-                                session_timeout=args.session_timeout)
+                                session_timeout=args.session_timeout, ssl_context=ssl_context,
+                                lab_control=args.lab_control, fault_seed=args.fault_seed)
     except OSError as exc:
         cluster.shutdown()
         raise SystemExit("gws_emulator: cannot listen on %s:%d: %s; stop the process that holds the port "

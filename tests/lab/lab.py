@@ -4,7 +4,9 @@
 Usage: python tests/lab/lab.py COMMAND [ARGS]   (tests/lab/lab.sh picks the Python for you)
 
   up         fetch Cassandra (cached), start a fresh node, create the schema and lab users,
-             start the GWS emulator and wait until GET /api/v2/me returns statusCode 0
+             start the GWS emulator and wait until GET /api/v2/me returns statusCode 0.
+             `up --secure` starts the secure lab instead: Cassandra with PasswordAuthenticator
+             and client TLS, and the emulator over HTTPS, with certificates from a lab CA
   down       stop the emulator and the node (SIGTERM, bounded wait, then SIGKILL); idempotent
   status     show what runs and whether it responds; exit status 0 only when both respond
   seed       run seed.py against the lab (extra arguments are passed on)
@@ -12,6 +14,10 @@ Usage: python tests/lab/lab.py COMMAND [ARGS]   (tests/lab/lab.sh picks the Pyth
   cql        run one CQL statement against the lab node and print the rows
   selftest   check the emulator's auth, CSRF and delete behaviour against Cassandra on scratch data
   fetch      only fetch or assemble Cassandra into the cache
+  alt-layout `alt-layout up` creates the alternative settings layout (keyspace gws_alt, schema_alt.cql),
+             seeds it and starts a second emulator that stores settings through profile_alt.yml;
+             `alt-layout seed` seeds it again, `alt-layout down` stops that emulator
+  sstabledump print the live SSTables of a table as JSON (`sstabledump KEYSPACE TABLE`)
 
 Settings come from environment variables; README.md in this directory lists them.
 """
@@ -33,7 +39,10 @@ import urllib.request
 import uuid
 from pathlib import Path
 
+import alt_layout
 import cassandra_node
+import lab_tls
+import sstable_tools
 from cassandra_node import LabError, NodeSettings
 
 LOG = logging.getLogger("lab")
@@ -149,7 +158,19 @@ def require_state(config):
 # CQL helpers.
 # ---------------------------------------------------------------------------------------------
 
-def connect(port):
+def secure_files(config, state):
+    """Return the SecureFiles of a secure lab's state, or None for the plain lab."""
+    return lab_tls.SecureFiles(config.lab_dir) if state and state.get("secure") else None
+
+
+def superuser_options(files):
+    """Return the Cluster arguments to connect to the secure lab as its superuser, or {} for the plain lab."""
+    if files is None:
+        return {}
+    return lab_tls.cluster_options(lab_tls.SUPERUSER[0], password=lab_tls.SUPERUSER[1], ca_file=files.ca)
+
+
+def connect(port, connect_options=None):
     """Return (cluster, session) connected to the lab node on 127.0.0.1:port."""
     try:
         from cassandra.cluster import EXEC_PROFILE_DEFAULT, Cluster, ExecutionProfile  # pylint: disable=import-outside-toplevel
@@ -158,7 +179,8 @@ def connect(port):
         raise LabError("cassandra-driver is not installed for %s; create the virtualenv (make venv) or set "
                        "PYTHON to an interpreter that has it" % sys.executable) from exc
     profile = ExecutionProfile(load_balancing_policy=WhiteListRoundRobinPolicy(["127.0.0.1"]), request_timeout=60)
-    cluster = Cluster(["127.0.0.1"], port=port, connect_timeout=10, execution_profiles={EXEC_PROFILE_DEFAULT: profile})
+    cluster = Cluster(["127.0.0.1"], port=port, connect_timeout=10, execution_profiles={EXEC_PROFILE_DEFAULT: profile},
+                      **(connect_options or {}))
     return cluster, cluster.connect()
 
 
@@ -185,12 +207,24 @@ def ensure_lab_users(session):
     gws_emulator.ensure_lab_users(session, KEYSPACE)
 
 
+def ensure_roles(session, files):
+    """Create the secure lab's Cassandra roles: the emulator's (all on the keyspace) and a read-only one."""
+    credentials = files.read_credentials()
+    for role, permissions in ((lab_tls.GWS_ROLE, "ALL PERMISSIONS"), (lab_tls.READER_ROLE, "SELECT")):
+        session.execute("CREATE ROLE IF NOT EXISTS %s WITH PASSWORD = %%s AND LOGIN = true" % role,
+                        (credentials[role],), timeout=60)
+        session.execute("GRANT %s ON KEYSPACE %s TO %s" % (permissions, KEYSPACE, role), timeout=60)
+
+
 # ---------------------------------------------------------------------------------------------
 # Emulator process.
 # ---------------------------------------------------------------------------------------------
 
-def http_request(url, method="GET", auth=None, headers=None, body=None, opener=None, timeout=10):
-    """Send one HTTP request; return (status, headers, body text). HTTP errors are returned too."""
+def http_request(url, method="GET", auth=None, headers=None, body=None, opener=None, timeout=10, context=None):
+    """Send one HTTP request; return (status, headers, body text). HTTP errors are returned too.
+
+    context is the SSLContext for an https URL (the secure lab's CA).
+    """
     request = urllib.request.Request(url, method=method, data=body)
     if auth is not None:
         token = base64.b64encode(("%s:%s" % auth).encode("utf-8")).decode("ascii")
@@ -199,7 +233,11 @@ def http_request(url, method="GET", auth=None, headers=None, body=None, opener=N
         request.add_header(name, value)
     if body is not None:
         request.add_header("Content-Type", "application/json")
-    open_url = opener.open if opener is not None else urllib.request.urlopen
+    if opener is not None:
+        open_url = opener.open
+    else:
+        def open_url(request, timeout):
+            return urllib.request.urlopen(request, timeout=timeout, context=context)
     try:
         with open_url(request, timeout=timeout) as response:
             return response.status, response.headers, response.read().decode("utf-8")
@@ -207,10 +245,16 @@ def http_request(url, method="GET", auth=None, headers=None, body=None, opener=N
         return exc.code, exc.headers, exc.read().decode("utf-8")
 
 
-def emulator_responds(port):
+def emulator_url(port, files=None):
+    return "%s://127.0.0.1:%d" % ("https" if files is not None else "http", port)
+
+
+def emulator_responds(port, files=None):
     """Return True if GET /api/v2/me with lab-admin returns statusCode 0."""
+    context = lab_tls.client_ssl_context(files.ca) if files is not None else None
     try:
-        status, _, text = http_request("http://127.0.0.1:%d/api/v2/me" % port, auth=ADMIN_USER, timeout=5)
+        status, _headers, text = http_request(emulator_url(port, files) + "/api/v2/me", auth=ADMIN_USER, timeout=5,
+                                              context=context)
     except OSError:
         return False
     if status != 200:
@@ -221,7 +265,7 @@ def emulator_responds(port):
         return False
 
 
-def start_emulator(config, cql_port, gws_port):
+def start_emulator(config, cql_port, gws_port, files=None):
     config.emulator_dir.mkdir(parents=True, exist_ok=True)
     log_file = config.emulator_dir / "emulator.log"
     stdout_file = config.emulator_dir / "stdout.log"
@@ -232,8 +276,14 @@ def start_emulator(config, cql_port, gws_port):
         "--keyspace", KEYSPACE,
         "--access-log", str(config.emulator_dir / "access.log"),
         "--log-file", str(log_file),
-    ] + config.emulator_args
-    LOG.info("starting the GWS emulator on http://127.0.0.1:%d", gws_port)
+        "--lab-control",
+    ]
+    if files is not None:
+        command += ["--tls-cert", str(files.gws_certificate), "--tls-key", str(files.gws_key),
+                    "--cassandra-username", lab_tls.GWS_ROLE, "--cassandra-password-file", str(files.gws_role_password),
+                    "--cassandra-ca", str(files.ca)]
+    command += config.emulator_args
+    LOG.info("starting the GWS emulator on %s", emulator_url(gws_port, files))
     with open(stdout_file, "ab") as stdout:
         process = subprocess.Popen(command, cwd=str(LAB_SOURCE_DIR), stdin=subprocess.DEVNULL, stdout=stdout,
                                    stderr=subprocess.STDOUT, start_new_session=True)
@@ -245,7 +295,7 @@ def start_emulator(config, cql_port, gws_port):
             raise LabError("the GWS emulator exited with code %s during start-up.\n--- %s ---\n%s\n--- %s ---\n%s"
                            % (process.returncode, stdout_file, cassandra_node.tail_file(stdout_file, 20),
                               log_file, cassandra_node.tail_file(log_file, 20)))
-        if emulator_responds(gws_port):
+        if emulator_responds(gws_port, files):
             return process.pid
         time.sleep(0.3)
     raise LabError("the GWS emulator did not respond to GET /api/v2/me within %d s; see %s"
@@ -275,13 +325,20 @@ def command_fetch(config, args):  # pylint: disable=unused-argument
     return 0
 
 
-def command_up(config, args):  # pylint: disable=unused-argument
+def command_up(config, args):
+    unknown = [argument for argument in args.arguments if argument != "--secure"]
+    if unknown:
+        raise LabError("up accepts only --secure, got %s" % " ".join(unknown))
+    secure = "--secure" in args.arguments
     started = time.monotonic()
     config.lab_dir.mkdir(parents=True, exist_ok=True)
     state = read_state(config)
     if state is not None:
         settings = node_settings(config, state)
         if cassandra_node.running_pid(settings.pid_file, cassandra_node.node_markers(settings)) is not None:
+            if bool(state.get("secure")) != secure:
+                raise LabError("the lab in %s already runs %s; run `lab.sh down` first to change that"
+                               % (config.lab_dir, "secure (TLS and authentication)" if state.get("secure") else "plain"))
             return _resume_running_lab(config, state)
 
     # A fresh run: nothing of ours may still be running, and the ports must be free. The data,
@@ -300,26 +357,33 @@ def command_up(config, args):  # pylint: disable=unused-argument
     settings.java = cassandra_node.check_java(config.java)
     distribution = cassandra_node.ensure_distribution(config.cache_dir, config.versions)
 
-    cassandra_node.write_node_config(settings)
+    files = None
+    if secure:
+        shutil.rmtree(lab_tls.SecureFiles(config.lab_dir).directory, ignore_errors=True)
+        files = lab_tls.generate_secure_files(config.lab_dir)
+        LOG.info("secure lab: CA, node keystore and emulator certificate written to %s", files.directory)
+    cassandra_node.write_node_config(settings, lab_tls.cassandra_yaml_options(files) if files else None)
     process = cassandra_node.start_node(settings, distribution)
     state = {
         "cql_port": settings.cql_port, "storage_port": settings.storage_port, "jmx_port": settings.jmx_port,
         "gws_port": config.gws_port, "heap": settings.heap, "java": settings.java,
-        "distribution": distribution.to_dict(), "started_at": int(time.time()),
+        "distribution": distribution.to_dict(), "started_at": int(time.time()), "secure": secure,
     }
     write_state(config, state)
     try:
-        release = cassandra_node.wait_for_cql(settings, process, config.start_timeout)
+        release = cassandra_node.wait_for_cql(settings, process, config.start_timeout, superuser_options(files))
         LOG.info("Cassandra %s accepts CQL on 127.0.0.1:%d after %.1f s", release, settings.cql_port,
                  time.monotonic() - started)
-        cluster, session = connect(settings.cql_port)
+        cluster, session = connect(settings.cql_port, superuser_options(files))
         try:
             apply_schema(session)
             ensure_lab_users(session)
+            if files is not None:
+                ensure_roles(session, files)
         finally:
             cluster.shutdown()
         LOG.info("schema and lab users created in keyspace %s", KEYSPACE)
-        start_emulator(config, settings.cql_port, config.gws_port)
+        start_emulator(config, settings.cql_port, config.gws_port, files)
     except BaseException:
         LOG.error("lab start-up failed; stopping what this run started")
         stop_emulator(config)
@@ -341,16 +405,19 @@ def _resume_running_lab(config, state):
     if requested != running:
         LOG.warning("it runs on ports CQL %d, storage %d, JMX %d, GWS %d, not the requested ones; run "
                     "`lab.sh down` first to change them", *running)
-    cluster, session = connect(state["cql_port"])
+    files = secure_files(config, state)
+    cluster, session = connect(state["cql_port"], superuser_options(files))
     try:
         apply_schema(session)
         ensure_lab_users(session)
+        if files is not None:
+            ensure_roles(session, files)
     finally:
         cluster.shutdown()
     if cassandra_node.running_pid(emulator_pid_file(config), emulator_markers(config)) is None:
         cassandra_node.check_ports_free([("GWS emulator", state["gws_port"], "GDPR_LAB_GWS_PORT")])
-        start_emulator(config, state["cql_port"], state["gws_port"])
-    elif not emulator_responds(state["gws_port"]):
+        start_emulator(config, state["cql_port"], state["gws_port"], files)
+    elif not emulator_responds(state["gws_port"], files):
         raise LabError("the GWS emulator runs but GET /api/v2/me fails; see %s" % (config.emulator_dir / "emulator.log"))
     print_summary(config, state)
     return 0
@@ -360,12 +427,18 @@ def print_summary(config, state):
     distribution = state["distribution"]
     print("lab up: Cassandra %s (%s)" % (distribution["version"], distribution["source"]))
     print("  CQL        127.0.0.1:%d   (storage %d, JMX %d)" % (state["cql_port"], state["storage_port"], state["jmx_port"]))
-    print("  GWS        http://127.0.0.1:%d/api/v2   admin lab-admin / lab-admin-password" % state["gws_port"])
+    files = secure_files(config, state)
+    print("  GWS        %s   (gws_url; API under /api/v2)   admin lab-admin / lab-admin-password"
+          % emulator_url(state["gws_port"], files))
+    if files is not None:
+        print("  secure     PasswordAuthenticator and client TLS; CA %s, roles and passwords in %s"
+              % (files.ca, files.credentials))
     print("  logs       %s/cassandra/logs/system.log, %s/emulator/" % (config.lab_dir, config.lab_dir))
 
 
 def command_down(config, args):  # pylint: disable=unused-argument
     state = read_state(config)
+    alt_layout.stop_emulator(config)
     emulator_result = stop_emulator(config)
     node_result = cassandra_node.stop_node(node_settings(config, state), NODE_STOP_TIMEOUT)
     with contextlib.suppress(FileNotFoundError):
@@ -381,11 +454,12 @@ def command_status(config, args):  # pylint: disable=unused-argument
     emulator_pid = cassandra_node.running_pid(emulator_pid_file(config), emulator_markers(config))
     healthy = True
 
+    files = secure_files(config, state)
     if node_pid is None:
         print("Cassandra      not running")
         healthy = False
     else:
-        release = _release_version(settings.cql_port)
+        release = _release_version(settings.cql_port, files)
         healthy = healthy and release is not None
         print("Cassandra      pid %d, CQL 127.0.0.1:%d %s" % (
             node_pid, settings.cql_port, "responds (release %s)" % release if release else "does NOT respond"))
@@ -394,17 +468,17 @@ def command_status(config, args):  # pylint: disable=unused-argument
         healthy = False
     else:
         gws_port = state["gws_port"] if state else config.gws_port
-        responds = emulator_responds(gws_port)
+        responds = emulator_responds(gws_port, files)
         healthy = healthy and responds
-        print("GWS emulator   pid %d, http://127.0.0.1:%d %s" % (
-            emulator_pid, gws_port, "responds" if responds else "does NOT respond"))
+        print("GWS emulator   pid %d, %s %s" % (
+            emulator_pid, emulator_url(gws_port, files), "responds" if responds else "does NOT respond"))
     print("lab directory  %s" % config.lab_dir)
     return 0 if healthy else 1
 
 
-def _release_version(port):
+def _release_version(port, files=None):
     try:
-        cluster, session = connect(port)
+        cluster, session = connect(port, superuser_options(files))
     except Exception:  # pylint: disable=broad-except
         return None
     try:
@@ -420,6 +494,10 @@ def command_seed(config, args):
     extra = list(args.arguments)
     command = [sys.executable, str(SEED_SCRIPT), "--cassandra-host", "127.0.0.1",
                "--cassandra-port", str(state["cql_port"]), "--keyspace", KEYSPACE]
+    files = secure_files(config, state)
+    if files is not None:
+        command += ["--cassandra-username", lab_tls.GWS_ROLE, "--cassandra-password-file", str(files.gws_role_password),
+                    "--cassandra-ca", str(files.ca)]
     if not any(argument == "--manifest" or argument.startswith("--manifest=") for argument in extra):
         command += ["--manifest", str(config.manifest_file)]
     return subprocess.call(command + extra)
@@ -434,7 +512,7 @@ def command_nodetool(config, args):
 
 def command_cql(config, args):
     state = require_state(config)
-    cluster, session = connect(state["cql_port"])
+    cluster, session = connect(state["cql_port"], superuser_options(secure_files(config, state)))
     try:
         rows = session.execute(" ".join(args.arguments), timeout=60)
         for row in rows:
@@ -446,6 +524,8 @@ def command_cql(config, args):
 
 def command_selftest(config, args):  # pylint: disable=unused-argument
     state = require_state(config)
+    if state.get("secure"):
+        raise LabError("selftest runs on the plain lab only; the secure lab is checked by tests/integration/test_tls_auth.py")
     return SelfTest(state["gws_port"], state["cql_port"]).run()
 
 
@@ -500,44 +580,44 @@ class SelfTest:
         self.check("401 carries WWW-Authenticate: Basic", (headers.get("WWW-Authenticate") or "").startswith("Basic"))
 
         agent = ("lab-agent", "lab-agent-password")
-        status, _, data = self.call("GET", "/me", auth=agent)
+        status, _headers, data = self.call("GET", "/me", auth=agent)
         agent_id = data["user"]["id"] if status == 200 and isinstance(data, dict) else "missing"
-        status, _, data = self.call("GET", "/users", auth=agent)
+        status, _headers, data = self.call("GET", "/users", auth=agent)
         self.check("lab-agent listing users gets 403 with statusCode 5", status == 403 and _status_code(data) == 5)
 
         group = "lab-selftest-%s" % uuid.uuid4().hex[:8]
         group_path = "/users/%s/settings/%s" % (agent_id, group)
-        status, _, data = self.call("POST", "/users/%s/settings" % agent_id, opener=opener, headers=csrf,
-                                    payload={"name": group, "displayName": "Lab self-test", "key": "id"})
+        status, _headers, data = self.call("POST", "/users/%s/settings" % agent_id, opener=opener, headers=csrf,
+                                           payload={"name": group, "displayName": "Lab self-test", "key": "id"})
         self.check("POST a settings group with CSRF returns statusCode 0", status == 200 and _status_code(data) == 0)
         setting = {"id": "scratch-1", "note": "self-test"}
-        status, _, data = self.call("POST", group_path, opener=opener, headers=csrf, payload=setting)
+        status, _headers, data = self.call("POST", group_path, opener=opener, headers=csrf, payload=setting)
         self.check("POST a setting returns statusCode 0", status == 200 and _status_code(data) == 0)
-        status, _, data = self.call("POST", group_path, opener=opener, headers=csrf, payload=setting)
+        status, _headers, data = self.call("POST", group_path, opener=opener, headers=csrf, payload=setting)
         self.check("POST the same setting again returns 400 with statusCode 2", status == 400 and _status_code(data) == 2)
-        status, _, data = self.call("GET", group_path, auth=agent)
+        status, _headers, data = self.call("GET", group_path, auth=agent)
         self.check("lab-agent reads its own group", status == 200 and isinstance(data, dict) and data.get("settings") == [setting])
 
         key = {"id": "scratch-1"}
-        status, _, data = self.call("DELETE", group_path, opener=opener, payload=key)
+        status, _headers, data = self.call("DELETE", group_path, opener=opener, payload=key)
         self.check("DELETE without the CSRF header returns 403 'Missing or invalid Csrf token'",
                    status == 403 and data == "Missing or invalid Csrf token")
-        status, _, data = self.call("DELETE", group_path, opener=opener, headers={"X-CSRF-TOKEN": str(uuid.uuid4())},
-                                    payload=key)
+        status, _headers, data = self.call("DELETE", group_path, opener=opener, headers={"X-CSRF-TOKEN": str(uuid.uuid4())},
+                                           payload=key)
         self.check("DELETE with a wrong CSRF token returns 403", status == 403)
-        status, _, data = self.call("DELETE", group_path, headers=csrf, payload=key)
+        status, _headers, data = self.call("DELETE", group_path, headers=csrf, payload=key)
         self.check("DELETE with the token but without the session cookie returns 403", status == 403)
         self.check("the setting is still in Cassandra after the rejected deletes", self.row_exists(agent_id, group, "scratch-1"))
 
-        status, _, data = self.call("DELETE", group_path, opener=opener, headers=csrf, payload=key)
+        status, _headers, data = self.call("DELETE", group_path, opener=opener, headers=csrf, payload=key)
         self.check("DELETE with cookie and CSRF token returns statusCode 0", status == 200 and _status_code(data) == 0)
         self.check("the setting is gone from Cassandra", not self.row_exists(agent_id, group, "scratch-1"))
-        status, _, data = self.call("DELETE", group_path, opener=opener, headers=csrf, payload=key)
+        status, _headers, data = self.call("DELETE", group_path, opener=opener, headers=csrf, payload=key)
         self.check("DELETE of the deleted setting returns 404 with statusCode 6", status == 404 and _status_code(data) == 6)
 
-        status, _, data = self.call("DELETE", group_path, opener=opener, headers=csrf)
+        status, _headers, data = self.call("DELETE", group_path, opener=opener, headers=csrf)
         self.check("DELETE of the group without a body returns statusCode 0", status == 200 and _status_code(data) == 0)
-        status, _, data = self.call("GET", group_path)
+        status, _headers, data = self.call("GET", group_path)
         self.check("GET of the deleted group returns 404 with statusCode 6", status == 404 and _status_code(data) == 6)
 
         print("selftest: %d passed, %d failed" % (self.passed, self.failed))
@@ -554,6 +634,14 @@ class SelfTest:
             cluster.shutdown()
 
 
+def command_alt_layout(config, args):
+    return alt_layout.command(config, args, sys.modules[__name__])
+
+
+def command_sstabledump(config, args):
+    return sstable_tools.command(config, args, sys.modules[__name__])
+
+
 COMMANDS = {
     "up": command_up,
     "down": command_down,
@@ -563,13 +651,15 @@ COMMANDS = {
     "cql": command_cql,
     "selftest": command_selftest,
     "fetch": command_fetch,
+    "alt-layout": command_alt_layout,
+    "sstabledump": command_sstabledump,
 }
 
 
 def main(argv=None):
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("command", choices=sorted(COMMANDS))
-    parser.add_argument("arguments", nargs=argparse.REMAINDER, help="arguments for seed, nodetool and cql")
+    parser.add_argument("arguments", nargs=argparse.REMAINDER, help="arguments for up (--secure), seed, nodetool, cql, alt-layout and sstabledump")
     args = parser.parse_args(argv)
     logging.basicConfig(format="lab: %(message)s", level=logging.INFO, stream=sys.stderr)
     logging.getLogger("cassandra").setLevel(logging.ERROR)

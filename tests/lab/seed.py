@@ -322,7 +322,7 @@ class Seeder:
         draw = self.rng.random()
         if draw < 0.5:
             first, last = self.gen.person()
-            phones = [self.gen.phone() for _ in range(self.rng.choice((1, 1, 2)))]
+            phones = [self.gen.phone() for _phone_index in range(self.rng.choice((1, 1, 2)))]
             emails = [self.gen.email(first, last)] if self.rng.random() < 0.7 else []
             key = self._new_key(FAVORITES, used_keys)
             value = _favorite(first, last, phones, emails, self.rng.choice(CATEGORIES))
@@ -368,7 +368,7 @@ class Seeder:
             for group, key, text in chunk:
                 batch.add(self.insert_setting, (scope, owner_id, group, key, text))
             yield batch, None
-        for group, _, _ in rows:
+        for group, _key, _text in rows:
             self._count(scope, group)
 
     def _group_statements(self, scope, owner_id, groups):
@@ -399,7 +399,7 @@ class Seeder:
             used_keys = set()
             rows = [self._special_row(special, agent_id, used_keys) for special in self.specials_by_agent.get(index, ())]
             preference_names = {}
-            for _ in range(base_rows + (1 if index < extra_rows else 0)):
+            for _row_index in range(base_rows + (1 if index < extra_rows else 0)):
                 rows.append(self._filler_row(used_keys, preference_names))
             yield from self._partition_statements(USER_SCOPE, agent_id, rows)
 
@@ -408,7 +408,7 @@ class Seeder:
         yield from self._group_statements(CC_SCOPE, cc_id, CC_GROUPS)
         used_keys = set()
         rows = [self._special_row(special, cc_id, used_keys) for special in self.cc_specials]
-        for _ in range(self.cc_filler):
+        for _filler_index in range(self.cc_filler):
             first, last = self.gen.person()
             key = self._new_key(CORPORATE_FAVORITES, used_keys)
             used_keys.add(key)
@@ -490,13 +490,14 @@ def write_manifest(path, manifest):
     os.replace(temporary, path)
 
 
-def connect(host, port, keyspace):
+def connect(host, port, keyspace, connect_options=None):
     from cassandra.cluster import Cluster, ExecutionProfile, EXEC_PROFILE_DEFAULT  # pylint: disable=import-outside-toplevel
     from cassandra.cluster import NoHostAvailable  # pylint: disable=import-outside-toplevel
     from cassandra.policies import WhiteListRoundRobinPolicy  # pylint: disable=import-outside-toplevel
 
     profile = ExecutionProfile(load_balancing_policy=WhiteListRoundRobinPolicy([host]), request_timeout=60)
-    cluster = Cluster([host], port=port, connect_timeout=10, execution_profiles={EXEC_PROFILE_DEFAULT: profile})
+    cluster = Cluster([host], port=port, connect_timeout=10, execution_profiles={EXEC_PROFILE_DEFAULT: profile},
+                      **(connect_options or {}))
     try:
         session = cluster.connect()
     except NoHostAvailable as exc:
@@ -516,7 +517,9 @@ def connect(host, port, keyspace):
 def run(args):
     from cassandra.concurrent import execute_concurrent  # pylint: disable=import-outside-toplevel
 
-    cluster, session = connect(args.cassandra_host, args.cassandra_port, args.keyspace)
+    import lab_tls  # pylint: disable=import-outside-toplevel
+    connect_options = lab_tls.cluster_options(args.cassandra_username, args.cassandra_password_file, args.cassandra_ca)
+    cluster, session = connect(args.cassandra_host, args.cassandra_port, args.keyspace, connect_options)
     try:
         started = time.monotonic()
         if args.truncate:
@@ -532,7 +535,7 @@ def run(args):
         generation = GuardedIterator(seeder.statements())
         results = execute_concurrent(session, generation, concurrency=args.concurrency,
                                      raise_on_first_error=True, results_generator=True)
-        for _ in results:
+        for _result in results:
             statements += 1
             if time.monotonic() >= next_report:
                 LOG.info("%d settings rows sent so far (%d requests acknowledged)", seeder.counts["settings"], statements)
@@ -564,6 +567,9 @@ def build_parser():
     parser.add_argument("--cassandra-host", default="127.0.0.1", help="Cassandra contact point (default: %(default)s)")
     parser.add_argument("--cassandra-port", type=int, default=9042, help="CQL port (default: %(default)s)")
     parser.add_argument("--keyspace", default="sipfs", help="keyspace of the lab tables (default: %(default)s)")
+    parser.add_argument("--cassandra-username", help="Cassandra role, for the secure lab")
+    parser.add_argument("--cassandra-password-file", help="file that contains the password of --cassandra-username")
+    parser.add_argument("--cassandra-ca", help="CA certificate (PEM) for TLS to Cassandra; turns client TLS on")
     parser.add_argument("--contact-center-id", default=gws_emulator.CONTACT_CENTER_ID,
                         help="owner id of the contact-center settings (default: %(default)s)")
     parser.add_argument("--no-truncate", dest="truncate", action="store_false",

@@ -29,6 +29,7 @@ def _link_collection():
 
 
 try:
-    import ansible_collections.gdpr.gws  # noqa: F401 (installed or already linked)
+    # Succeeds when the collection is installed or already linked.
+    import ansible_collections.gdpr.gws  # noqa: F401  # pylint: disable=unused-import
 except ImportError:
     _link_collection()

@@ -237,19 +237,19 @@ def test_session_id_from_cookie(header, expected):
 def test_faults_off_by_default():
     faults = emulator.Faults()
     assert not faults.enabled
-    assert all(faults.pick() is None for _ in range(100))
+    assert all(faults.pick() is None for _pick in range(100))
 
 
 @pytest.mark.parametrize("option, fault", [("error_rate", "error"), ("throttle_rate", "throttle"), ("drop_rate", "drop")])
 def test_faults_rate_one_always_fires(option, fault):
     faults = emulator.Faults(**{option: 1.0})
     assert faults.enabled
-    assert all(faults.pick() == fault for _ in range(50))
+    assert all(faults.pick() == fault for _pick in range(50))
 
 
 def test_faults_rate_is_roughly_honoured():
     faults = emulator.Faults(error_rate=0.25, seed=7)
-    errors = sum(1 for _ in range(4000) if faults.pick() == "error")
+    errors = sum(1 for _pick in range(4000) if faults.pick() == "error")
     assert 800 < errors < 1200
 
 
@@ -281,3 +281,59 @@ def test_group_path_quotes_group_name():
 def test_lab_users_have_32_hex_ids_and_one_admin():
     assert all(len(user.id) == 32 and int(user.id, 16) >= 0 for user in emulator.LAB_USERS)
     assert [user.user_name for user in emulator.LAB_USERS if emulator.ADMIN_ROLE in user.roles] == ["lab-admin"]
+
+
+# Switchable fault rules ----------------------------------------------------------------------------
+
+def test_fault_rule_fires_after_skip_and_up_to_count():
+    plan = emulator.FaultPlan(seed=1)
+    plan.replace([emulator.FaultRule("error", methods=["DELETE"], skip=2, count=2)])
+    fired = [plan.pick("DELETE", "/api/v2/users/a/settings/g") is not None for _request in range(6)]
+    assert fired == [False, False, True, True, False, False]
+
+
+def test_fault_rule_selects_method_and_path():
+    plan = emulator.FaultPlan()
+    plan.replace([emulator.FaultRule("drop", methods=["DELETE"], path="/users/owner-1/")])
+    assert plan.pick("GET", "/api/v2/users/owner-1/settings/g") is None
+    assert plan.pick("DELETE", "/api/v2/users/owner-2/settings/g") is None
+    assert plan.pick("DELETE", "/api/v2/users/owner-1/settings/g").kind == "drop"
+
+
+def test_fault_rules_tried_in_order():
+    plan = emulator.FaultPlan()
+    plan.replace([emulator.FaultRule("throttle", count=1), emulator.FaultRule("error", status=503, count=1)])
+    assert [plan.pick("GET", "/api/v2/me").kind for _request in range(2)] == ["throttle", "error"]
+    assert plan.pick("GET", "/api/v2/me") is None
+    assert [rule["fired"] for rule in plan.describe()] == [1, 1]
+
+
+def test_fault_rule_defaults():
+    assert emulator.FaultRule("error").status == 500
+    assert emulator.FaultRule("throttle").retry_after == 1
+    assert emulator.FaultRule("timeout").delay_s == 5.0
+
+
+@pytest.mark.parametrize("data", [
+    {"kind": "explode"},
+    {"kind": "error", "status": 404},
+    {"kind": "throttle", "status": 503},
+    {"kind": "error", "rate": 2},
+    {"kind": "error", "count": -1},
+    {"kind": "error", "methods": ["PATCH"]},
+    {"kind": "error", "after": True},
+    {"kind": "timeout", "delay_s": 600},
+    {"kind": "drop", "colour": "red"},
+    {"methods": ["GET"]},
+    ["error"],
+])
+def test_fault_rule_rejects_invalid_fields(data):
+    with pytest.raises(ValueError):
+        emulator.FaultRule.from_dict(data)
+
+
+def test_session_store_records_issued_tokens():
+    store = emulator.SessionStore()
+    sessions = [store.create() for _session in range(3)]
+    assert list(store.issued_tokens) == [session.csrf_token for session in sessions]
+    assert list(store.issued_session_ids) == [session.id for session in sessions]

@@ -12,7 +12,7 @@ SUBJECT_TEXTS = ("jane.doe", "7946 0958", "79460958", "mustermann", "555-0143", 
 def test_fake_phones_avoid_subjects_and_look_alikes():
     generator = seed.Generator(random.Random(1))
     digits = set()
-    for _ in range(20000):
+    for _draw in range(20000):
         digits.add("".join(char for char in generator.phone() if char.isdigit()))
     for forbidden in ("2079460958", "2079460959", "2025550143", "2025550142", "2025550144"):
         assert not any(number.endswith(forbidden) for number in digits)
@@ -20,14 +20,14 @@ def test_fake_phones_avoid_subjects_and_look_alikes():
 
 def test_fake_phones_use_fictional_ranges():
     generator = seed.Generator(random.Random(2))
-    for _ in range(2000):
+    for _draw in range(2000):
         number = "".join(char for char in generator.phone() if char.isdigit())
         assert number.startswith(("4420794", "0207946", "1202555", "3319900"))
 
 
 def test_fake_emails_avoid_subject_names():
     generator = seed.Generator(random.Random(3))
-    for _ in range(5000):
+    for _draw in range(5000):
         address = generator.email(*generator.person())
         assert not any(text in address for text in ("jane", "doe", "max.", "mustermann"))
         assert address.split("@")[1] in seed.EMAIL_DOMAINS

@@ -18,7 +18,7 @@ def test_ranges_cover_ring_without_gaps(count):
     assert ranges[-1][1] == MAX_TOKEN
     assert all(start < end for start, end in ranges[1:])
     assert ranges[0][1] > MIN_TOKEN
-    for (_, end), (start, _) in zip(ranges, ranges[1:]):
+    for (_previous_start, end), (start, _next_end) in zip(ranges, ranges[1:]):
         assert start == end
 
 

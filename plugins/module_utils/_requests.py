@@ -1,0 +1,263 @@
+# -*- coding: utf-8 -*-
+# Copyright: (c) 2026, gdpr.gws contributors
+# GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
+# SPDX-License-Identifier: GPL-3.0-or-later
+"""Batches of GDPR requests: checking a request file and tying matches to request ids.
+
+A batch is a list of requests. Each request has an id, a type (forget or access) and the
+e-mail addresses and phone numbers of its subject. The modules take the batch as two
+options: subjects, the flat list of every request's subjects (no_log), and requests, with
+each request's id, type and the indexes of its subjects in that list. The ids and types
+therefore stay visible in results, while Ansible masks the subjects. request_batch turns a
+request file into that pair; the gdpr.gws.request_batch filter calls it on the controller.
+
+Error messages name the request by position and id and the field by name, never a subject.
+
+FOR INTERNAL USE BY THE gdpr.gws COLLECTION ONLY. This file may change without notice.
+"""
+
+from __future__ import absolute_import, division, print_function
+__metaclass__ = type
+
+import re
+
+from ansible_collections.gdpr.gws.plugins.module_utils import _subjects
+
+TYPE_FORGET = 'forget'
+TYPE_ACCESS = 'access'
+REQUEST_TYPES = (TYPE_FORGET, TYPE_ACCESS)
+
+REQUEST_FIELDS = ('id', 'type', 'emails', 'phones')
+# Request ids are ticket numbers, so they appear in results and reports. They cannot contain
+# an '@', a '+' or spaces, so an e-mail address or a formatted phone number is rejected.
+_REQUEST_ID = re.compile(r'^[A-Za-z0-9][A-Za-z0-9._:/#-]{0,63}$')
+MAX_REQUESTS = 10000
+
+
+class RequestError(ValueError):
+    """Invalid request batch. The message names the request and the field, never a subject."""
+
+
+def _label(index, request):
+    request_id = request.get('id') if isinstance(request, dict) else None
+    if isinstance(request_id, str) and _REQUEST_ID.match(request_id):
+        return 'requests[%d] (id %s)' % (index, request_id)
+    return 'requests[%d]' % index
+
+
+def check_batch(data):
+    """Check the structure of a request batch and return its requests as new dicts.
+
+    data is the list of requests, or a mapping whose key 'requests' contains it (the form of a
+    request file). Each returned request has id, type, emails and phones; the lists may be
+    empty, but not both. Raises RequestError for the first problem found.
+    """
+    if isinstance(data, dict):
+        if set(data) != {'requests'}:
+            raise RequestError("a request file must be a mapping with the single key 'requests' (a list), "
+                               "or the list itself")
+        data = data['requests']
+    if not isinstance(data, list):
+        raise RequestError('requests must be a list of requests, got %s' % type(data).__name__)
+    if not data:
+        raise RequestError('requests is empty. Give at least one request with an id, a type and subjects.')
+    if len(data) > MAX_REQUESTS:
+        raise RequestError('requests has %d entries, more than %d; split the batch' % (len(data), MAX_REQUESTS))
+
+    checked = []
+    first_index_of = {}
+    for index, request in enumerate(data):
+        label = _label(index, request)
+        if not isinstance(request, dict):
+            raise RequestError('%s must be a mapping with id, type, emails and phones, got %s'
+                               % (label, type(request).__name__))
+        unknown = [name for name in request if name not in REQUEST_FIELDS]
+        if unknown:
+            names = ', '.join(sorted(str(name) if re.match(r'^[A-Za-z_][A-Za-z0-9_-]{0,31}$', str(name))
+                                     else '(a field that is not a plain name)' for name in unknown))
+            raise RequestError('%s has unknown fields: %s. Allowed: %s' % (label, names, ', '.join(REQUEST_FIELDS)))
+
+        request_id = request.get('id')
+        if isinstance(request_id, int) and not isinstance(request_id, bool):
+            request_id = str(request_id)
+        if not isinstance(request_id, str) or not _REQUEST_ID.match(request_id):
+            raise RequestError("%s.id is missing or invalid: give a ticket id of letters, digits and '._:/#-', "
+                               'at most 64 characters, starting with a letter or digit' % label)
+        if request_id in first_index_of:
+            raise RequestError('%s.id is also the id of requests[%d]; request ids must be unique'
+                               % (label, first_index_of[request_id]))
+        first_index_of[request_id] = index
+
+        request_type = request.get('type')
+        if request_type not in REQUEST_TYPES:
+            raise RequestError('%s.type must be one of: %s' % (label, ', '.join(REQUEST_TYPES)))
+
+        lists = {}
+        for field in ('emails', 'phones'):
+            values = request.get(field)
+            if values is None:
+                values = []
+            if not isinstance(values, list):
+                raise RequestError('%s.%s must be a list of strings' % (label, field))
+            for position, value in enumerate(values):
+                if not isinstance(value, str):
+                    hint = (' Quote phone numbers in YAML, so that a leading + or 0 is kept.'
+                            if isinstance(value, (int, float)) else '')
+                    raise RequestError('%s.%s[%d] must be a string, got %s.%s'
+                                       % (label, field, position, type(value).__name__, hint))
+            lists[field] = list(values)
+        if not lists['emails'] and not lists['phones']:
+            raise RequestError('%s has no subjects: give emails, phones or both' % label)
+        checked.append({'id': request_id, 'type': request_type, 'emails': lists['emails'], 'phones': lists['phones']})
+    return checked
+
+
+def check_subjects(requests, default_region=None, check_phones=True):
+    """Parse every subject of checked requests, raising RequestError that names the request and field.
+
+    An address listed under phones, or a number under emails, is rejected too. Phone
+    numbers are only checked when check_phones is true, because that needs phonenumbers.
+    """
+    for index, request in enumerate(requests):
+        label = _label(index, request)
+        for field, kind in (('emails', _subjects.KIND_EMAIL), ('phones', _subjects.KIND_PHONE)):
+            values = request[field]
+            if not values or (kind == _subjects.KIND_PHONE and not check_phones):
+                continue
+            try:
+                parsed = _subjects.parse_subjects(values, default_region=default_region, field='%s.%s' % (label, field))
+            except _subjects.SubjectError as error:
+                raise RequestError(str(error)) from None
+            for subject in parsed:
+                if subject.kind != kind:
+                    raise RequestError('%s.%s[%d] is %s, not %s; list it under %s'
+                                       % (label, field, subject.indexes[0],
+                                          'an e-mail address' if subject.kind == _subjects.KIND_EMAIL else 'a phone number',
+                                          'a phone number' if kind == _subjects.KIND_PHONE else 'an e-mail address',
+                                          'emails' if subject.kind == _subjects.KIND_EMAIL else 'phones'))
+
+
+def module_options(requests):
+    """Return (subjects, requests) for the modules from checked requests.
+
+    subjects is the flat list of subjects in request order, and each request gets the
+    indexes of its own subjects in it.
+    """
+    subjects = []
+    options = []
+    for request in requests:
+        indexes = []
+        for value in request['emails'] + request['phones']:
+            indexes.append(len(subjects))
+            subjects.append(value)
+        options.append({'id': request['id'], 'type': request['type'], 'subjects': indexes})
+    return subjects, options
+
+
+def check_module_requests(requests, subject_count):
+    """Check the modules' requests option against the length of subjects; return a list of requests.
+
+    Every subject index must belong to at least one request, so that no subject is
+    searched for without a request that explains why.
+    """
+    checked = []
+    seen_ids = set()
+    covered = set()
+    for index, request in enumerate(requests):
+        label = _label(index, request)
+        if not isinstance(request, dict) or set(request) - {'id', 'type', 'subjects'}:
+            raise RequestError('%s must be a mapping with the keys id, type and subjects' % label)
+        request_id = request.get('id')
+        if not isinstance(request_id, str) or not _REQUEST_ID.match(request_id):
+            raise RequestError('%s.id is missing or invalid' % label)
+        if request_id in seen_ids:
+            raise RequestError('%s.id is not unique' % label)
+        seen_ids.add(request_id)
+        if request.get('type') not in REQUEST_TYPES:
+            raise RequestError('%s.type must be one of: %s' % (label, ', '.join(REQUEST_TYPES)))
+        indexes = request.get('subjects')
+        if not isinstance(indexes, list) or not indexes:
+            raise RequestError('%s.subjects must be a non-empty list of indexes into subjects' % label)
+        for position, subject_index in enumerate(indexes):
+            if isinstance(subject_index, bool) or not isinstance(subject_index, int) \
+                    or not 0 <= subject_index < subject_count:
+                raise RequestError('%s.subjects[%d] must be an index into subjects, from 0 to %d'
+                                   % (label, position, subject_count - 1))
+            covered.add(subject_index)
+        checked.append({'id': request_id, 'type': request['type'], 'subjects': list(indexes)})
+    missing = sorted(set(range(subject_count)) - covered)
+    if missing:
+        raise RequestError('subjects[%d] belongs to no request; every subject index must be listed in the '
+                           'subjects of a request' % missing[0])
+    return checked
+
+
+def request_batch(data, default_region=None):
+    """Check a request batch (a file's text, or the parsed list or mapping) and return the module options.
+
+    The result is a dict with 'subjects' and 'requests' as the modules take them. YAML is
+    parsed safely, and JSON is YAML. Phone numbers are checked when phonenumbers is
+    installed; the modules check them again in any case.
+    """
+    if isinstance(data, (bytes, bytearray)):
+        data = bytes(data).decode('utf-8')
+    if isinstance(data, str):
+        data = _load_text(data)
+    requests = check_batch(data)
+    check_subjects(requests, default_region=default_region, check_phones=_subjects.HAS_PHONENUMBERS)
+    subjects, options = module_options(requests)
+    return {'subjects': subjects, 'requests': options}
+
+
+def _load_text(text):
+    import yaml  # pylint: disable=import-outside-toplevel (only the controller reads request files)
+
+    try:
+        return yaml.safe_load(text)
+    except yaml.YAMLError as error:
+        mark = getattr(error, 'problem_mark', None)
+        where = ' at line %d, column %d' % (mark.line + 1, mark.column + 1) if mark is not None else ''
+        # The parser's own message can quote the file, so only the position is reported.
+        raise RequestError('the request file is not valid YAML or JSON%s' % where) from None
+
+
+def requests_by_subject(requests, subjects):
+    """Return {subject id: sorted request ids} for checked module requests and parsed subjects.
+
+    subjects is what parse_subjects returned for the flat list; each Subject's indexes
+    are its positions in that list.
+    """
+    request_ids_at = {}
+    for request in requests:
+        for subject_index in request['subjects']:
+            request_ids_at.setdefault(subject_index, set()).add(request['id'])
+    by_subject = {}
+    for subject in subjects:
+        ids = set()
+        for subject_index in subject.indexes:
+            ids.update(request_ids_at.get(subject_index, ()))
+        by_subject[subject.subject_id] = sorted(ids)
+    return by_subject
+
+
+def summarize_requests(requests, subject_ids_of_request, records):
+    """Return per request: id, type, subject ids, and the setting ids found, erasable and to erase.
+
+    subject_ids_of_request maps a request id to its subject ids. records are the match
+    records of the modules, each with 'requests', 'setting_id', 'erasable' and 'action'.
+    """
+    summary = []
+    for request in requests:
+        own = [record for record in records if request['id'] in record.get('requests', ())]
+        summary.append({
+            'id': request['id'],
+            'type': request['type'],
+            'subjects': subject_ids_of_request.get(request['id'], []),
+            'counts': {
+                'matches': len(own),
+                'erasable': sum(1 for record in own if record['erasable']),
+                'to_erase': sum(1 for record in own if record['action'] == 'erase'),
+            },
+            'setting_ids': sorted(record['setting_id'] for record in own),
+        })
+    return summary
