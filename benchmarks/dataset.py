@@ -53,12 +53,12 @@ class Generator:
 
     def __init__(self, rng):
         self.rng = rng
-        self.domains = [domain for domain, weight in PROVIDERS for _ in range(weight)]
-        for _ in range(len(self.domains)):
+        self.domains = [domain for domain, weight in PROVIDERS for _unused in range(weight)]
+        for _unused in range(len(self.domains)):
             self.domains.append('%s-%s.%s' % (rng.choice(COMPANY_WORDS), rng.choice(COMPANY_SUFFIXES), rng.choice(TLDS)))
 
     def digits(self, count):
-        return ''.join(self.rng.choice('0123456789') for _ in range(count))
+        return ''.join(self.rng.choice('0123456789') for _unused in range(count))
 
     def phone(self):
         """Return a phone number in one of the written forms of four countries; it need not be valid."""
@@ -72,7 +72,7 @@ class Generator:
             area, exchange, line = '2' + self.digits(2), '5' + self.digits(2), self.digits(4)
             return rng.choice(('+1 (%s) %s-%s', '+1 %s-%s-%s', '+1%s%s%s')) % (area, exchange, line)
         if draw < 0.85:
-            pairs = ' '.join(self.digits(2) for _ in range(4))
+            pairs = ' '.join(self.digits(2) for _unused in range(4))
             return rng.choice(('+33 6 %s', '06 %s')) % pairs
         return rng.choice(('+49 30 %s', '030 %s')) % self.digits(8)
 
@@ -86,9 +86,9 @@ class Generator:
         return '%s@%s' % (local.lower(), self.rng.choice(self.domains))
 
     def timestamp(self):
-        return '2025-%02d-%02dT%02d:%02d:%02d.%03dZ' % (self.rng.randrange(1, 13), self.rng.randrange(1, 29),
-                                                       self.rng.randrange(24), self.rng.randrange(60),
-                                                       self.rng.randrange(60), self.rng.randrange(1000))
+        parts = (self.rng.randrange(1, 13), self.rng.randrange(1, 29), self.rng.randrange(24),
+                 self.rng.randrange(60), self.rng.randrange(60), self.rng.randrange(1000))
+        return '2025-%02d-%02dT%02d:%02d:%02d.%03dZ' % parts
 
     def key(self, prefix):
         return '%s%012x' % (prefix, self.rng.getrandbits(48))
@@ -96,7 +96,7 @@ class Generator:
 
 def _ascii(name):
     table = str.maketrans({'é': 'e', 'è': 'e', 'ë': 'e', 'á': 'a', 'í': 'i', 'ó': 'o', 'ú': 'u', 'ü': 'ue',
-                           'ø': 'o', 'Ø': 'O', 'ł': 'l', 'á': 'a', 'í': 'i'})
+                           'ø': 'o', 'Ø': 'O', 'ł': 'l'})
     return name.translate(table).encode('ascii', 'ignore').decode('ascii')
 
 
@@ -161,8 +161,8 @@ class Rows:
         draw = rng.random()
         if draw < 0.5:
             first, last = gen.person()
-            phones = [gen.phone() for _ in range(rng.choice((1, 1, 2, 3)))]
-            emails = [gen.email(first, last) for _ in range(rng.choice((0, 1, 1, 2)))]
+            phones = [gen.phone() for _unused in range(rng.choice((1, 1, 2, 3)))]
+            emails = [gen.email(first, last) for _unused in range(rng.choice((0, 1, 1, 2)))]
             if planted:
                 (emails if '@' in planted else phones).append(planted)
             key = gen.key('fav-')
@@ -222,7 +222,7 @@ def load(session, keyspace, rows, subjects, random_seed=42, subject_share=0.01, 
             owner_id = '%032x' % rng.getrandbits(128)
             batch = BatchStatement(batch_type=BatchType.UNLOGGED)
             used = set()
-            for _ in range(min(ROWS_PER_AGENT, rows - written)):
+            for _unused in range(min(ROWS_PER_AGENT, rows - written)):
                 group, key, value = source.row()
                 if (group, key) in used:
                     continue
@@ -235,8 +235,9 @@ def load(session, keyspace, rows, subjects, random_seed=42, subject_share=0.01, 
             yield batch, None
 
     started = time.monotonic()
-    for _ in execute_concurrent(session, statements(), concurrency=concurrency, raise_on_first_error=True,
-                                results_generator=True):
+    results = execute_concurrent(session, statements(), concurrency=concurrency, raise_on_first_error=True,
+                                 results_generator=True)
+    for _unused in results:
         pass
     seconds = time.monotonic() - started
     manifest = {

@@ -95,7 +95,7 @@ def read_ranges(session, keyspace, ranges, threads, fetch_size):
     def read(token_range):
         start, end, is_first = token_range
         rows = 0
-        for _ in session.execute(first if is_first else following, (start, end)):
+        for _unused in session.execute(first if is_first else following, (start, end)):
             rows += 1
         with lock:
             counts.append(rows)
@@ -133,7 +133,7 @@ def worker_read_limit(config):
         process.start()
     barrier.wait()
     started = time.monotonic()
-    rows = sum(results.get() for _ in children)
+    rows = sum(results.get() for _unused in children)
     seconds = time.monotonic() - started
     for process in children:
         process.join()
@@ -198,7 +198,7 @@ def run_measured(command, env=None):
     with tempfile.TemporaryFile(mode='w+') as output:
         started = time.monotonic()
         process = subprocess.Popen(command, stdout=output, stderr=subprocess.PIPE, env=env, text=True)
-        _, status, usage = os.wait4(process.pid, 0)
+        _pid, status, usage = os.wait4(process.pid, 0)
         wall = time.monotonic() - started
         server_after = process_cpu_seconds(server)
         process.returncode = os.waitstatus_to_exitcode(status)
@@ -242,9 +242,9 @@ def measure_fixed_cpu(args, work_dir):
         cluster.shutdown()
     config = json.dumps({'port': args.cassandra_port, 'keyspace': args.keyspace + '_empty'})
     samples = {'worker': [], 'module': []}
-    for _ in range(3):
-        _, _, _, client_cpu, server_cpu = run_measured([sys.executable, __file__, '--worker', 'startup',
-                                                        '--config', config])
+    for _unused in range(3):
+        command = [sys.executable, __file__, '--worker', 'startup', '--config', config]
+        _text, _rss, _seconds, client_cpu, server_cpu = run_measured(command)
         samples['worker'].append((client_cpu, server_cpu or 0.0))
         empty = run_module(args, work_dir, ['fixed-cost@example.com'], {}, keyspace=args.keyspace + '_empty',
                            raw=True)
@@ -257,7 +257,7 @@ def measure_fixed_cpu(args, work_dir):
 
 
 def run_worker(kind, config):
-    text, rss, _, client_cpu, server_cpu = run_measured(
+    text, rss, _seconds, client_cpu, server_cpu = run_measured(
         [sys.executable, __file__, '--worker', kind, '--config', json.dumps(config)])
     result = json.loads(text.strip().splitlines()[-1])
     result['rss_mib'] = rss
@@ -437,7 +437,7 @@ def machine():
 
 
 def main(argv=None):
-    parser = argparse.ArgumentParser(description=__doc__.split('\n\n')[0])
+    parser = argparse.ArgumentParser(description=__doc__.split('\n\n', maxsplit=1)[0])
     parser.add_argument('--rows', default='100000,1000000',
                         help='comma-separated data set sizes in settings rows (default: %(default)s)')
     parser.add_argument('--subjects', type=int, default=1000, help='subjects in the pool (default: %(default)s)')
@@ -486,8 +486,9 @@ def main(argv=None):
         print('\nPeak RSS of the module at %s rows / at %s rows: 1 subject %.2f (phone %.2f), %d subjects %.2f'
               % ('{:,}'.format(max(by_rss)), '{:,}'.format(min(by_rss)), report['rss_growth']['module_1'],
                  report['rss_growth']['module_1_phone'], args.subjects, report['rss_growth']['module_many']))
-    print('\nLoad average at start: %s on %d CPUs. Results: %s' % (report['machine']['load_average_at_start'],
-                                                                  report['machine']['cpus'], args.output))
+    machine_info = report['machine']
+    print('\nLoad average at start: %s on %d CPUs. Results: %s'
+          % (machine_info['load_average_at_start'], machine_info['cpus'], args.output))
     problems = check_found(results, args.subjects)
     for problem in problems:
         print('bench: %s' % problem, file=sys.stderr)

@@ -174,8 +174,8 @@ options:
     description:
       - The requests of a batch. Each has C(id) (a ticket id), C(type) (C(forget) or C(access)) and C(subjects),
         the indexes (from 0) of its subjects in O(subjects). Every subject must belong to a request.
-      - Results then name the requests of each setting in RV(matches[].requests), count per request in
-        RV(requests), and M(gdpr.gws.personal_data) erases only settings of forget requests.
+      - Results then name the requests of each setting in C(matches[].requests), count per request in
+        C(requests), and M(gdpr.gws.personal_data) erases only settings of forget requests.
       - The gdpr.gws.request_batch filter builds O(subjects) and O(requests) from a request file.
       - When omitted, all subjects form one forget request.
     type: list

@@ -54,7 +54,7 @@ def merge_results(results):
     slices = _slices(results)
     if slices is not None:
         totals = set(int(str(value).split('/')[1]) for value in slices if value)
-        indexes = sorted(int(str(value).split('/')[0]) for value in slices if value)
+        indexes = sorted(int(str(value).split('/', maxsplit=1)[0]) for value in slices if value)
         complete = complete and len(totals) == 1 and None not in slices and indexes == list(range(1, totals.pop() + 1))
 
     per_subject = dict((subject['id'], 0) for subject in first.get('subjects', []))

@@ -257,7 +257,7 @@ def scan_keyspace(session, keyspace, profile, matcher, concurrency=4, fetch_size
             'hits': hits,
         }
         if keep_values:
-            match['values'] = values
+            match['column_values'] = values
         return match, undecodable
 
     def read_range(table, token_range):
@@ -337,8 +337,8 @@ def describe_row(match, salt, keyspace, reveal=False):
         'erasable': False,
         'reason': reason,
     }
-    if reveal and 'values' in match:
-        record['values'] = match['values']
+    if reveal and 'column_values' in match:
+        record['column_values'] = match['column_values']
     return record
 
 

@@ -314,7 +314,7 @@ class Matcher:
             # scripts, because the regular expression is slow on long texts.
             others = data.translate(None, _ASCII_BYTES).decode('utf-8', 'replace')
             if _NON_ASCII_PHONE_CHARACTER.search(others):
-                return not exact or any(True for _ in self._phone_subject_ids(text))
+                return not exact or any(True for _unused in self._phone_subject_ids(text))
         # Project the text onto digits and separators, drop separator groups of at most 3
         # characters (which _PHONE_RUN allows between digits), and split the digit runs.
         # Each run then has the digits of one phone run of find().
@@ -328,7 +328,7 @@ class Matcher:
             return False
         if max(map(len, runs)) > MAX_NUMBER_DIGITS:
             # _split_run reads spans that end inside such a run.
-            return not exact or any(True for _ in self._phone_subject_ids(text))
+            return not exact or any(True for _unused in self._phone_subject_ids(text))
         for last_digits, tails in self._tail_checks:
             if not tails.isdisjoint(map(last_digits, runs)):
                 break

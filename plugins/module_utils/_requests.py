@@ -210,7 +210,8 @@ def request_batch(data, default_region=None):
 
 
 def _load_text(text):
-    import yaml  # pylint: disable=import-outside-toplevel (only the controller reads request files)
+    # Only the controller reads request files, so PyYAML is imported here and not by the modules.
+    import yaml  # pylint: disable=import-outside-toplevel
 
     try:
         return yaml.safe_load(text)

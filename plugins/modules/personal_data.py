@@ -248,7 +248,7 @@ unmapped_matches:
     reason:
       description: Why the collection cannot erase the row.
       type: str
-    values:
+    column_values:
       description: The text of every searched column, only when O(reveal_pii=true).
       type: dict
       returned: when O(reveal_pii=true)

@@ -67,8 +67,8 @@ def test_batch_file_erases_forget_requests_only(seeded, tmp_path, cql):
     assert sorted(requests) == ['REQ-2026-0001', 'REQ-2026-0002', 'REQ-2026-0003']
     assert requests['REQ-2026-0002']['type'] == 'access'
     assert requests['REQ-2026-0002']['counts']['found'] == len(locations_of(seeded, 'test_email'))
-    assert requests['REQ-2026-0002']['counts']['erased'] == len(locations_of(seeded, 'test_email', scope='user')
-                                                               & forgotten)
+    shared_with_forget = locations_of(seeded, 'test_email', scope='user') & forgotten
+    assert requests['REQ-2026-0002']['counts']['erased'] == len(shared_with_forget)
     assert requests['REQ-2026-0003']['counts']['erased'] == len(locations_of(seeded, 'test_phone', scope='user'))
     assert len(requests['REQ-2026-0001']['subjects']) == 2
     assert report['counts']['erased'] == len(forgotten)
@@ -95,7 +95,7 @@ def test_malformed_batch_rejected_before_scan(seeded, tmp_path, cql):
     batch = {'requests': [dict(BATCH['requests'][0]),
                           {'id': 'REQ-2026-0002', 'type': 'forget', 'phones': [442079460958]}]}
 
-    completed, _ = forget_me(tmp_path, {'request_file': str(write_batch(tmp_path, batch)), 'cleanup': True})
+    completed, _report = forget_me(tmp_path, {'request_file': str(write_batch(tmp_path, batch)), 'cleanup': True})
 
     assert completed.returncode != 0
     assert 'requests[1] (id REQ-2026-0002).phones[0] must be a string' in completed.stdout
@@ -107,7 +107,7 @@ def test_batch_wrong_field_named(seeded, tmp_path):
     batch = {'requests': [{'id': 'REQ-1', 'type': 'forget', 'emails': [DEMO_PHONE]},
                           {'id': 'REQ-2', 'type': 'access', 'emails': [DEMO_EMAIL]}]}
 
-    completed, _ = forget_me(tmp_path, {'request_file': str(write_batch(tmp_path, batch))})
+    completed, _report = forget_me(tmp_path, {'request_file': str(write_batch(tmp_path, batch))})
 
     assert completed.returncode != 0
     assert 'requests[0] (id REQ-1).emails[0] is a phone number' in completed.stdout
@@ -188,7 +188,7 @@ def partition_fingerprint(cql, partitions):
 
 def test_failed_range_leaves_scan_incomplete(seeded, run_module, cql):
     before = settings_fingerprint(cql)
-    partitions = set((scope, owner_id) for scope, owner_id, _, _ in before)
+    partitions = set((scope, owner_id) for scope, owner_id, _group, _key in before)
     write_tombstones(cql)
     try:
 

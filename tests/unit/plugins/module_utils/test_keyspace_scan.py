@@ -70,7 +70,7 @@ def _match(covered=False):
         'primary_key_types': ['text', 'timeuuid'],
         'columns': ['note'],
         'hits': [('subj-1', 'note:$'), ('subj-1', 'note:$'), ('subj-2', 'note:$.tel')],
-        'values': {'note': 'write to jane.doe@example.com'},
+        'column_values': {'note': 'write to jane.doe@example.com'},
     }
 
 
@@ -83,13 +83,13 @@ def test_describe_row_masks_text_keys_and_keeps_uuids():
     assert record['reason'].startswith(_keyspace_scan.NOT_ERASABLE)
     assert 'gws_alt.interaction_notes' in record['reason']
     assert record['subjects'] == ['subj-1', 'subj-2']
-    assert 'values' not in record
+    assert 'column_values' not in record
 
 
 def test_describe_row_reveals_with_reveal_pii():
     record = describe_row(_match(), SALT, 'gws_alt', reveal=True)
     assert record['primary_key']['agent_id'] == 'jane.doe@example.com'
-    assert record['values'] == {'note': 'write to jane.doe@example.com'}
+    assert record['column_values'] == {'note': 'write to jane.doe@example.com'}
 
 
 def test_describe_row_names_unmapped_column_of_settings_table():

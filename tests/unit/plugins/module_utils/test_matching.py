@@ -558,4 +558,3 @@ def test_cost_independent_of_subject_count():
 def test_other_local_part_not_matched(text):
     matcher = Matcher(parse_subjects(['jane.doe@example.com']))
     assert matcher.find(text) == []
-

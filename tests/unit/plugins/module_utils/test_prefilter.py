@@ -95,7 +95,7 @@ def seeded_values():
         texts.append(json.dumps(special.value))
         texts.append(json.dumps(special.value, ensure_ascii=False))
     generator = seed.Generator(random.Random(7))
-    for _ in range(2000):
+    for _unused in range(2000):
         first, last = generator.person()
         texts.append(json.dumps(seed._favorite(first, last, [generator.phone()], [generator.email(first, last)])))
     return texts
@@ -115,7 +115,7 @@ def test_seeded_subject_settings_pass(matcher):
 
 # Pieces of the random corpus. They are chosen to sit next to each other in every order, so
 # that the corpus has glued runs, split lists, escapes and look-alikes around real matches.
-SUBJECT_FORMS = [text for text, _ in MUST_MATCH]
+SUBJECT_FORMS = [text for text, _names in MUST_MATCH]
 NOISE = [
     ' ', '  ', ', ', '-', '_', '#', '/', '.', '(', ')', '+', '@', '%', '%40', '%20', '\\', '\\u0040', '\\"', '"',
     '\t', '\n', 'x', 'ext. ', 'ORD-', 'ref', '0.', '00', '0', '1', '12', '958', '7946', '0958', '2024-05-01T10:22:33Z',
@@ -125,14 +125,14 @@ NOISE = [
 
 def random_text(rng):
     parts = []
-    for _ in range(rng.randrange(1, 8)):
+    for _unused in range(rng.randrange(1, 8)):
         draw = rng.random()
         if draw < 0.3:
             parts.append(rng.choice(SUBJECT_FORMS))
         elif draw < 0.5:
             parts.append(rng.choice(MUST_NOT_MATCH))
         elif draw < 0.6:
-            parts.append(''.join(rng.choice('0123456789 -.') for _ in range(rng.randrange(1, 30))))
+            parts.append(''.join(rng.choice('0123456789 -.') for _unused in range(rng.randrange(1, 30))))
         else:
             parts.append(rng.choice(NOISE))
     text = ''.join(parts)
@@ -153,7 +153,7 @@ def random_text(rng):
 @pytest.mark.parametrize('seed_value', [1, 2, 3])
 def test_random_corpus_kept(matcher, seed_value):
     rng = random.Random(seed_value)
-    texts = [random_text(rng) for _ in range(6000)]
+    texts = [random_text(rng) for _unused in range(6000)]
     found = assert_pre_filter_keeps(matcher, texts)
     # The corpus must contain many matches, or the test proves nothing.
     assert found > 1000
@@ -163,7 +163,7 @@ def test_random_corpus_many_subjects_kept():
     rng = random.Random(4)
     subjects = many_subjects(1000) + parse_subjects(list(SUBJECT_VALUES.values()))
     matcher = Matcher(subjects, default_region='GB')
-    texts = [random_text(rng) for _ in range(3000)]
+    texts = [random_text(rng) for _unused in range(3000)]
     assert assert_pre_filter_keeps(matcher, texts) > 500
 
 
