@@ -417,7 +417,7 @@ def verify(module, client, session, profile, matcher, finished):
         still_present = _erase.verify(client, profile, finished, None)
 
         # The profile's columns do not cover the primary key, so rows cannot be read one by one. A new scan
-        # is then the only way to see whether Cassandra still holds the settings that GWS reported as gone.
+        # is then the only way to see whether Cassandra still stores the settings that GWS reported as gone.
         rescan = _common.run_scan(module, session, matcher, profile, keep_values=False)
         if not rescan.complete:
             module.warn('The deletes were sent, but the scan that verifies them in Cassandra was incomplete. Run the '
@@ -573,7 +573,7 @@ def main():
                 session, params['cassandra_keyspace'], _tombstones.erased_per_table(result['planned'], outcome.deleted),
                 _tombstones.utc_now())
         except Exception as error:  # pylint: disable=broad-except
-            # Once a delete was sent, the result must still say what was erased, whatever failed afterwards.
+            # Once a delete was sent, the result must still list what was erased, whatever failed afterwards.
             done = set(r['setting_id'] for r in outcome.deleted + outcome.already_gone + outcome.failed)
             result.update(deleted=outcome.deleted, already_gone=outcome.already_gone, failed_settings=outcome.failed,
                           not_attempted=outcome.not_attempted + [r for r, m in planned if r['setting_id'] not in done])
