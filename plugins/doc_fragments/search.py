@@ -28,7 +28,8 @@ options:
     description:
       - Two-letter region (ISO 3166-1 alpha-2, for example C(GB) or C(US)) used to read phone numbers
         written in national format, in O(subjects) and in the stored settings.
-      - Without it, only international numbers (C(+44 ...), C(0044 ...)) can be read.
+      - Without it, international numbers (C(+44 ...), C(0044 ...)) are read, and a national number only
+        when it starts with the trunk prefix of the subject's own region (C(020 7946 0958) for a UK subject).
     type: str
   groups:
     description:

@@ -175,8 +175,9 @@ def prepare_search(module):
     except ProfileError as error:
         module.fail_json(msg='settings_profile is invalid: %s' % error)
     if not params['default_region'] and any(subject.kind == _subjects.KIND_PHONE for subject in subjects):
-        module.warn('default_region is not set, so phone numbers stored in national format (such as '
-                    '020 7946 0958) are not found; set default_region to the region where the agents work.')
+        module.warn('default_region is not set, so a phone number stored in national format is found only '
+                    'with the trunk prefix of its own region (020 7946 0958 for a UK number, but not (202) '
+                    '555-0143 for a US number); set default_region to the region where the agents work.')
     return subjects, Matcher(subjects, default_region=params['default_region']), profile, salt
 
 

@@ -210,10 +210,12 @@ class Matcher:
 
             self._phones[subject.normalized] = subject.subject_id
             regions = suffix_regions.setdefault(subject.normalized[-SUFFIX_DIGITS:], [])
-            # National forms are read in default_region only. Reading them in the subject's own region
-            # too would match another country's number that happens to have the same digits.
-            if self._region and self._region not in regions:
-                regions.append(self._region)
+            # National forms are read in default_region as that region writes them, and in the subject's own
+            # region only when they carry its trunk prefix (the 0 of 01 23 45 67 89 in France). Bare digits
+            # read in the subject's region would match another country's number with the same digits.
+            for region, trunk_prefix_required in ((self._region, False), (subject.region, True)):
+                if region and region not in [known for known, required in regions]:
+                    regions.append((region, trunk_prefix_required))
             number = phonenumbers.parse(subject.normalized, None)
             national = phonenumbers.national_significant_number(number)
             national_lengths.append(len(national))
@@ -436,8 +438,8 @@ class Matcher:
                 if subject_id:
                     yield subject_id
                 continue
-            for region in self._suffix_regions[compact[-SUFFIX_DIGITS:]]:
-                subject_id = self._phones.get(_national_e164(compact, region))
+            for region, trunk_prefix_required in self._suffix_regions[compact[-SUFFIX_DIGITS:]]:
+                subject_id = self._phones.get(_national_e164(compact, region, trunk_prefix_required))
                 if subject_id:
                     yield subject_id
 
@@ -651,14 +653,15 @@ def _e164(compact, region):
 
 
 @functools.lru_cache(maxsize=PHONE_CACHE_SIZE)
-def _national_e164(compact, region):
+def _national_e164(compact, region, trunk_prefix_required=False):
     """Return the E.164 form of a candidate written without '+', or None when it is not a national form.
 
     A bare run of digits is read as a national number only when it is written the way the region
     writes its numbers: the digits of phonenumbers' national format (020 7946 0958 in GB, with the
     trunk prefix 0; (202) 555-0143 in the US, without the trunk prefix 1), or any form that starts
     with the region's trunk prefix. So 2079460958 is not read as a GB number. A number that starts
-    with its own country code (442079460958) is accepted when phonenumbers finds that code.
+    with its own country code (442079460958) is accepted when phonenumbers finds that code. With
+    trunk_prefix_required, only a form that starts with the region's trunk prefix is read.
     """
     try:
         number = phonenumbers.parse(compact, region, keep_raw_input=True)
@@ -669,7 +672,8 @@ def _national_e164(compact, region):
         prefix = metadata.national_prefix if metadata is not None else None
         national = phonenumbers.format_number(number, phonenumbers.PhoneNumberFormat.NATIONAL)
         written_nationally = compact == ''.join(char for char in national if char.isdigit())
-        if not written_nationally and not (prefix and compact.startswith(prefix)):
+        with_trunk_prefix = bool(prefix) and compact.startswith(prefix)
+        if not with_trunk_prefix and (trunk_prefix_required or not written_nationally):
             return None
     return phonenumbers.format_number(number, phonenumbers.PhoneNumberFormat.E164)
 

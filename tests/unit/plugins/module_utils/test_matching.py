@@ -304,10 +304,12 @@ def test_no_subjects_finds_nothing():
     assert Matcher([]).find('jane.doe@example.com +442079460958') == []
 
 
-def test_national_format_needs_default_region(subjects):
-    # Without default_region a national number could be any country's, so it is not read.
+def test_national_format_without_default_region(subjects):
+    # Without default_region, a national number is read in the subject's own region only when it
+    # carries that region's trunk prefix, so bare digits are never read as a foreign number.
     matcher = Matcher(list(subjects.values()))
-    assert matcher.find('020 7946 0958') == []
+    assert found_ids(matcher.find('020 7946 0958')) == ids_of(subjects, 'jane_phone')
+    assert matcher.find('2079460958') == []
     assert matcher.find('(202) 555-0143') == []
     assert found_ids(matcher.find('+44 20 7946 0958')) == ids_of(subjects, 'jane_phone')
 
@@ -315,7 +317,9 @@ def test_national_format_needs_default_region(subjects):
 def test_national_format_in_default_region(subjects):
     assert Matcher(list(subjects.values()), default_region='GB').find('020 7946 0958') != []
     assert Matcher(list(subjects.values()), default_region='US').find('(202) 555-0143') != []
-    assert Matcher(list(subjects.values()), default_region='US').find('020 7946 0958') == []
+    # The UK form keeps its trunk prefix 0, so it is read in the UK subject's own region.
+    assert Matcher(list(subjects.values()), default_region='US').find('020 7946 0958') != []
+    assert Matcher(list(subjects.values()), default_region='US').find('2079460958') == []
 
 
 def test_short_foreign_numbers_not_read():
