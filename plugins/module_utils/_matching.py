@@ -657,9 +657,9 @@ def _national_e164(compact, region, trunk_prefix_required=False):
     """Return the E.164 form of a candidate written without '+', or None when it is not a national form.
 
     A bare run of digits is read as a national number only when it is written the way the region
-    writes its numbers: the digits of phonenumbers' national format (020 7946 0958 in GB, with the
-    trunk prefix 0; (202) 555-0143 in the US, without the trunk prefix 1), or any form that starts
-    with the region's trunk prefix. So 2079460958 is not read as a GB number. A number that starts
+    writes its numbers, or when it starts with the region's trunk prefix. The way the region writes
+    them is phonenumbers' national format: 020 7946 0958 in GB, with the trunk prefix 0, and
+    (202) 555-0143 in the US, without the trunk prefix 1. So 2079460958 is not read as a GB number. A number that starts
     with its own country code (442079460958) is accepted when phonenumbers finds that code. With
     trunk_prefix_required, only a form that starts with the region's trunk prefix is read.
     """

@@ -251,7 +251,7 @@ def test_dry_run_non_admin_fails(seeded, run_module, cql):
 
 
 def test_row_unknown_to_gws_fails_verification(seeded, run_module, cql):
-    # A user that GWS does not know: GWS answers "not found" to the delete, but the row stays.
+    # A user that GWS does not know: GWS returns "not found" for the delete, but the row stays.
     orphan = ('user', 'f' * 32, FAVORITES, 'fav-orphan')
     cql.execute('INSERT INTO sipfs.settings (scope, owner_id, group_name, setting_key, value) VALUES (%s, %s, %s, %s, %s)',
                 orphan + ('{"name": "fav-orphan", "emailAddresses": ["%s"]}' % DEMO_EMAIL,))
