@@ -83,8 +83,8 @@ def test_retry_after_is_honoured(seeded, run_module, gws_faults, access_log):
 
     assert result['failed'] is False, result['msg']
     stamps = [datetime.datetime.strptime(line[:23], '%Y-%m-%d %H:%M:%S,%f')
-              for line in access_log.lines() if '"DELETE ' in line]
-    assert '" 429 ' in [line for line in access_log.lines() if '"DELETE ' in line][0]
+              for line in access_log.lines() if '"DELETE /api/' in line]
+    assert '" 429 ' in [line for line in access_log.lines() if '"DELETE /api/' in line][0]
     waited = (stamps[1] - stamps[0]).total_seconds()
     assert waited >= 1.9
     assert 'returned HTTP 429; retry 1 of 3 in 2.0 s' in warnings_of(run_module, result)
