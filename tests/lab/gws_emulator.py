@@ -815,7 +815,7 @@ class GwsRequestHandler(BaseHTTPRequestHandler):
     disable_nagle_algorithm = True
     # Session of the request being served, set by _respond and read by _send.
     _session = None
-    # Set by an injected cookie_loss fault: the response tells the client to delete JSESSIONID.
+    # Set by an injected cookie_loss fault: the response instructs the client to delete JSESSIONID.
     _lose_cookie = False
     # True while serving the lab control API, which has no session and no CSRF headers.
     _is_control = False

@@ -101,7 +101,8 @@ def test_row_id_is_stable_and_salted():
     first = _keyspace_scan.row_id(SALT, _match())
     assert first == _keyspace_scan.row_id(SALT, _match())
     assert first != _keyspace_scan.row_id(b'other-salt', _match())
-    assert first.startswith('row-') and len(first) == 20
+    assert first.startswith('row-')
+    assert len(first) == 20
 
 
 def test_merge_host_results_counts_each_row_once():

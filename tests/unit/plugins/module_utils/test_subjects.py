@@ -239,7 +239,9 @@ WITHOUT_PHONENUMBERS = """
 import sys
 sys.modules['phonenumbers'] = None
 from ansible_collections.gdpr.gws.plugins.module_utils import _masking, _matching, _subjects
-assert not _subjects.HAS_PHONENUMBERS and not _matching.HAS_PHONENUMBERS and not _masking.HAS_PHONENUMBERS
+assert not _subjects.HAS_PHONENUMBERS
+assert not _matching.HAS_PHONENUMBERS
+assert not _masking.HAS_PHONENUMBERS
 assert 'phonenumbers' in _subjects.PHONENUMBERS_IMPORT_ERROR
 subjects = _subjects.parse_subjects(['jane.doe@example.com'])
 assert _matching.Matcher(subjects).find('["Jane.Doe@example.com"]')
