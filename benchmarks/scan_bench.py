@@ -12,7 +12,8 @@ flushes it to disk, and measures on that data, in one run and with the same driv
   sequential   one single-threaded paged read of the whole table per subject, with a substring
                search of the value, as gdpr_forget_me.py did (measured for one subject);
   module       gdpr.gws.personal_data_info run as a module process with 1 subject and with all
-               subjects of the pool (1,000 by default), with its default scan options.
+               subjects of the pool (1,000 by default), with default_region US, once with its default
+               scan options and once with scan_processes 2 (MODULE_CONFIGS).
 Each measurement runs in its own process, so its peak RSS (ru_maxrss) is its own. Rows per
 second count the rows read while the table is scanned, from the first query to the last row.
 The figures are printed as a table and written as JSON; none of them contains a subject.
@@ -52,6 +53,11 @@ READ_LIMIT_CONFIGS = [
     (1, 4, 5000, 64),
     (1, 8, 5000, 256),
     (2, 2, 5000, 64),
+]
+# Module runs of every size: the default scan options, and worker processes like the best read limit's.
+MODULE_CONFIGS = [
+    ('default options', {}),
+    ('2 processes', {'scan_processes': 2}),
 ]
 # Module options of the --sweep runs with all subjects, besides the defaults.
 MODULE_SWEEP = [
@@ -275,9 +281,11 @@ def collection_path(work_dir):
 
 def run_module(args, work_dir, subjects, options, keyspace=None, raw=False):
     """Run personal_data_info as a module process and return its figures (with raw, only its CPU seconds)."""
+    # The data set writes US numbers as the US does, (202) 555-0143, which the matcher reads only
+    # in default_region US; numbers of other regions in national form carry their trunk prefix.
     module_args = dict(subjects=subjects, cassandra_hosts=['127.0.0.1'], cassandra_port=args.cassandra_port,
                        cassandra_keyspace=keyspace or args.keyspace, consistency_level='ONE', hash_salt='benchmark',
-                       **options)
+                       default_region='US', **options)
     args_file = Path(work_dir) / 'module-args.json'
     args_file.write_text(json.dumps({'ANSIBLE_MODULE_ARGS': module_args}))
     args_file.chmod(0o600)
@@ -346,12 +354,14 @@ def bench_size(args, rows, work_dir):
 
     # The pool lists the e-mail addresses first. One phone subject is measured too, because a phone
     # subject makes the pre-filter read the digits of every value, which an e-mail subject does not.
-    single = run_module(args, work_dir, values[:1], {})
-    LOG.info('%d rows: module, 1 subject: %.0f rows/s, %d found', rows, rate(single), single['found'])
-    phone = run_module(args, work_dir, values[-1:], {})
-    LOG.info('%d rows: module, 1 phone subject: %.0f rows/s, %d found', rows, rate(phone), phone['found'])
-    many = run_module(args, work_dir, values, {})
-    LOG.info('%d rows: module, %d subjects: %.0f rows/s, %d found', rows, len(values), rate(many), many['found'])
+    module_runs = {}
+    for label, options in MODULE_CONFIGS:
+        for name, subjects in (('module_1', values[:1]), ('module_1_phone', values[-1:]), ('module_many', values)):
+            run = run_module(args, work_dir, subjects, options)
+            LOG.info('%d rows: module (%s), %d subject(s)%s: %.0f rows/s, %d found', rows, label, len(subjects),
+                     ' (phone)' if name == 'module_1_phone' else '', rate(run), run['found'])
+            module_runs.setdefault(name, []).append(dict(run, label=label))
+    single, phone, many = (module_runs[name][0] for name in ('module_1', 'module_1_phone', 'module_many'))
     sweep = []
     if args.sweep:
         for options in MODULE_SWEEP:
@@ -370,6 +380,7 @@ def bench_size(args, rows, work_dir):
         'module_1': single,
         'module_1_phone': phone,
         'module_many': many,
+        'module_runs': module_runs,
         'module_sweep': sweep,
     }
 
@@ -383,13 +394,14 @@ def print_table(results, subjects):
         runs = [('read limit (%d proc x %d threads, fetch %d, %d ranges)'
                  % (size['read_limit']['processes'], size['read_limit']['threads'], size['read_limit']['fetch_size'],
                     size['read_limit']['ranges']), size['read_limit'], ''),
-                ('sequential baseline, 1 subject', size['sequential'], ''),
-                ('module, 1 subject (e-mail address)', size['module_1'],
-                 '%d / %d' % (size['module_1']['found'], size['expected_found']['1'])),
-                ('module, 1 subject (phone number)', size['module_1_phone'],
-                 '%d / %d' % (size['module_1_phone']['found'], size['expected_found']['1 phone'])),
-                ('module, %d subjects' % subjects, size['module_many'],
-                 '%d / %d' % (size['module_many']['found'], size['expected_found'][str(subjects)]))]
+                ('sequential baseline, 1 subject', size['sequential'], '')]
+        for index, (label, _options) in enumerate(MODULE_CONFIGS):
+            for name, description, expected in (('module_1', '1 subject (e-mail address)', '1'),
+                                                ('module_1_phone', '1 subject (phone number)', '1 phone'),
+                                                ('module_many', '%d subjects' % subjects, str(subjects))):
+                run = size['module_runs'][name][index]
+                runs.append(('module, %s, %s' % (description, label), run,
+                             '%d / %d' % (run['found'], size['expected_found'][expected])))
         runs += [('module, %d subjects, %s' % (subjects, run['options']), run, '') for run in size['module_sweep']]
         limit_cpu = cpu_per_row(size['read_limit'])
         for name, run, found in runs:
@@ -421,8 +433,9 @@ def check_found(results, subjects):
     """
     problems = []
     for size in results:
-        for key, run in (('1', size['module_1']), ('1 phone', size['module_1_phone']),
-                         (str(subjects), size['module_many'])):
+        for key, run in [(expected, run) for name, expected in (('module_1', '1'), ('module_1_phone', '1 phone'),
+                                                                ('module_many', str(subjects)))
+                         for run in size['module_runs'][name]]:
             if run['found'] < size['expected_found'][key] or not run['complete']:
                 problems.append('%d rows, %s subjects: found %d settings, expected %d (complete: %s)'
                                 % (size['rows'], key, run['found'], size['expected_found'][key], run['complete']))
@@ -479,13 +492,18 @@ def main(argv=None):
         report['rss_growth'] = dict(
             (name, round(by_rss[largest][name]['rss_mib'] / by_rss[smallest][name]['rss_mib'], 3))
             for name in ('module_1', 'module_1_phone', 'module_many'))
+        report['rss_growth_by_options'] = dict(
+            (label, dict((name, round(by_rss[largest]['module_runs'][name][index]['rss_mib']
+                                      / by_rss[smallest]['module_runs'][name][index]['rss_mib'], 3))
+                         for name in ('module_1', 'module_1_phone', 'module_many')))
+            for index, (label, _options) in enumerate(MODULE_CONFIGS))
     Path(args.output).write_text(json.dumps(report, indent=2) + '\n')
 
     print(print_table(results, args.subjects))
-    if 'rss_growth' in report:
-        print('\nPeak RSS of the module at %s rows / at %s rows: 1 subject %.2f (phone %.2f), %d subjects %.2f'
-              % ('{:,}'.format(max(by_rss)), '{:,}'.format(min(by_rss)), report['rss_growth']['module_1'],
-                 report['rss_growth']['module_1_phone'], args.subjects, report['rss_growth']['module_many']))
+    for label, growth in sorted(report.get('rss_growth_by_options', {}).items()):
+        print('\nPeak RSS of the module (%s) at %s rows / at %s rows: 1 subject %.2f (phone %.2f), %d subjects %.2f'
+              % (label, '{:,}'.format(max(by_rss)), '{:,}'.format(min(by_rss)), growth['module_1'],
+                 growth['module_1_phone'], args.subjects, growth['module_many']))
     machine_info = report['machine']
     print('\nLoad average at start: %s on %d CPUs. Results: %s'
           % (machine_info['load_average_at_start'], machine_info['cpus'], args.output))

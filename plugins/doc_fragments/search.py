@@ -145,9 +145,20 @@ options:
     type: int
     default: 60
   scan_concurrency:
-    description: Number of token ranges read at the same time.
+    description: Number of token ranges read at the same time, by all O(scan_processes) together.
     type: int
     default: 4
+  scan_processes:
+    description:
+      - Number of processes that read and match the token ranges of the settings tables. Each opens its own
+        Cassandra connection and reads with its share of the O(scan_concurrency) threads.
+      - Matching runs in Python, one core per process. More processes help when the host running the module has
+        cores to spare, that is, when it is not also a busy Cassandra node.
+      - Needs Linux; elsewhere the scan runs in one process, with a warning. The scan of O(search_scope=keyspace)
+        always runs in one process.
+      - At most O(scan_concurrency).
+    type: int
+    default: 1
   fetch_size:
     description: Rows per page of a token-range read.
     type: int

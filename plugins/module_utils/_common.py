@@ -10,6 +10,7 @@ FOR INTERNAL USE BY THE gdpr.gws COLLECTION ONLY. This file may change without n
 from __future__ import absolute_import, division, print_function
 __metaclass__ = type
 
+import functools
 import hashlib
 import hmac
 import json
@@ -61,6 +62,7 @@ def search_argument_spec():
         cassandra_connect_timeout=dict(type='int', default=10),
         cassandra_request_timeout=dict(type='int', default=60),
         scan_concurrency=dict(type='int', default=4),
+        scan_processes=dict(type='int', default=1),
         fetch_size=dict(type='int', default=1000),
         token_ranges=dict(type='int', default=64, no_log=False),
         token_slice=dict(type='str', no_log=False),
@@ -92,12 +94,15 @@ def check_search_params(module):
     if params['cassandra_password'] and not params['cassandra_username']:
         module.fail_json(msg='cassandra_password is set but cassandra_username is not')
     check_cassandra_tls_params(module)
-    for name in ('cassandra_connect_timeout', 'cassandra_request_timeout', 'scan_concurrency', 'fetch_size',
-                 'token_ranges'):
+    for name in ('cassandra_connect_timeout', 'cassandra_request_timeout', 'scan_concurrency', 'scan_processes',
+                 'fetch_size', 'token_ranges'):
         if params[name] < 1:
             module.fail_json(msg='%s must be at least 1, got %d' % (name, params[name]))
     if params['scan_concurrency'] > 64:
         module.fail_json(msg='scan_concurrency must be at most 64, got %d' % params['scan_concurrency'])
+    if params['scan_processes'] > params['scan_concurrency']:
+        module.fail_json(msg='scan_processes (%d) must be at most scan_concurrency (%d), because each process reads '
+                             'at least one token range at a time' % (params['scan_processes'], params['scan_concurrency']))
     if params['fetch_size'] > 100000:
         module.fail_json(msg='fetch_size must be at most 100000, got %d' % params['fetch_size'])
     if params['token_ranges'] > 65536:
@@ -209,7 +214,7 @@ def prepare_batch(module, subjects):
     return Batch(requests, subjects)
 
 
-def cassandra_ssl_context(module):
+def cassandra_ssl_context(module, warn=True):
     """Return the SSLContext for client TLS to Cassandra, or None when cassandra_ssl is false.
 
     With cassandra_validate_certs the node certificate must chain to cassandra_ca_path (or the system
@@ -224,8 +229,9 @@ def cassandra_ssl_context(module):
     if not params['cassandra_validate_certs']:
         context.check_hostname = False
         context.verify_mode = ssl.CERT_NONE
-        module.warn('cassandra_validate_certs is false: the Cassandra certificate is not checked, so the Cassandra '
-                    'password could be sent to an impostor. Use cassandra_ca_path instead outside a lab.')
+        if warn:
+            module.warn('cassandra_validate_certs is false: the Cassandra certificate is not checked, so the '
+                        'Cassandra password could be sent to an impostor. Use cassandra_ca_path instead outside a lab.')
         return context
     if params['cassandra_ca_path']:
         _load_ca(module, context, params['cassandra_ca_path'])
@@ -242,16 +248,19 @@ def _load_ca(module, context, path):
                              % (path, getattr(error, 'reason', None) or type(error).__name__))
 
 
+def connect_arguments(module, warn=True):
+    """Return the keyword arguments of _scan.connect() for the module options; warn=False skips the TLS warning."""
+    params = module.params
+    return dict(hosts=params['cassandra_hosts'], port=params['cassandra_port'], username=params['cassandra_username'],
+                password=params['cassandra_password'], consistency_level=params['consistency_level'],
+                local_dc=params['cassandra_local_dc'], connect_timeout=params['cassandra_connect_timeout'],
+                request_timeout=params['cassandra_request_timeout'], ssl_context=cassandra_ssl_context(module, warn))
+
+
 def connect(module):
     """Open a Cassandra session from the module options; the caller shuts the cluster down."""
-    params = module.params
-    ssl_context = cassandra_ssl_context(module)
     try:
-        return _scan.connect(
-            params['cassandra_hosts'], port=params['cassandra_port'], username=params['cassandra_username'],
-            password=params['cassandra_password'], consistency_level=params['consistency_level'],
-            local_dc=params['cassandra_local_dc'], connect_timeout=params['cassandra_connect_timeout'],
-            request_timeout=params['cassandra_request_timeout'], ssl_context=ssl_context)
+        return _scan.connect(**connect_arguments(module))
     except _scan.ScanError as error:
         module.fail_json(msg=str(error))
 
@@ -273,12 +282,16 @@ def run_scan(module, session, matcher, profile, keep_values=True):
     With progress_file, the scan's progress is written to that file while it runs.
     """
     params = module.params
+    reconnect = functools.partial(_scan.connect, **connect_arguments(module, warn=False))
+    if params['scan_processes'] > 1 and not _scan.can_fork():
+        module.warn('scan_processes is %d, but worker processes need Linux; the scan runs in this process'
+                    % params['scan_processes'])
     try:
         return _scan.scan(session, params['cassandra_keyspace'], profile, matcher, groups=params['groups'],
                           concurrency=params['scan_concurrency'], fetch_size=params['fetch_size'],
                           split_count=params['token_ranges'], token_slice=token_slice_of(module),
                           progress=_progress.writer(params['progress_file'], params['token_slice']),
-                          keep_values=keep_values)
+                          keep_values=keep_values, processes=params['scan_processes'], reconnect=reconnect)
     except _scan.ScanError as error:
         module.fail_json(msg=str(error))
     except _scan.READ_ERRORS as error:

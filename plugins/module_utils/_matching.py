@@ -40,14 +40,17 @@ phone subjects cost at most one parse per candidate.
 
 Matcher.may_contain is a pre-filter for scans: it reads the raw text of a value with a few
 string operations and set look-ups, without parsing JSON, and returns False only for values
-in which find() cannot find a subject.
+in which find() cannot find a subject. Matcher.candidates runs the same kind of checks on a
+whole page of values at once and passes on only the values they cannot rule out.
 """
 
 from __future__ import absolute_import, division, print_function
 __metaclass__ = type
 
+import bisect
 import collections
 import functools
+import itertools
 import json
 import operator
 import re
@@ -146,12 +149,23 @@ EMAIL_SUFFIX_CHARACTERS = 8
 _ASCII_PHONE_SEPARATORS = b" \t().-/"
 
 
-def _email_suffix_checks(emails):
+# The page pre-filter's patterns work on UTF-8 bytes, in which they see ASCII letters only.
+_ASCII_LOCAL_CLASS = EMAIL_LOCAL_CLASS.replace('\\w', 'A-Za-z0-9_')
+_ASCII_DOMAIN_CLASS = EMAIL_DOMAIN_CLASS.replace('\\w', 'A-Za-z0-9_')
+_ASCII_AT_OR_DOMAIN = re.compile(r"@((?:{domain}+(?:\.{domain}+)+)?)".format(domain=_ASCII_DOMAIN_CLASS).encode('ascii'))
+_AT_BEFORE_NON_ASCII = re.compile(r"@[A-Za-z0-9_.\-]*[\x80-\xff]".encode('ascii'))
+# U+212A KELVIN SIGN is the only character outside ASCII that str.lower() turns into an ASCII letter.
+_KELVIN_SIGN = '\u212a'.encode('utf-8')
+
+
+def _email_suffix_checks(emails, as_bytes=False):
     """Return (pattern, keys) pairs for Matcher._email_may_match, or None when a subject is not ASCII.
 
     A key is the last (up to EMAIL_SUFFIX_CHARACTERS) characters of a subject's local part,
     reversed, and its domain. The pattern finds, on the reversed text, that many characters
     after each '@', or an empty string, so that its matches line up with _AT_OR_DOMAIN's.
+    With as_bytes, patterns and keys are for UTF-8 bytes (Matcher.candidates), in which the
+    pattern sees ASCII characters only.
     """
     if not all(address.isascii() for address in emails):
         return None
@@ -160,6 +174,10 @@ def _email_suffix_checks(emails):
         local, domain = address.rsplit('@', 1)
         length = min(len(local), EMAIL_SUFFIX_CHARACTERS)
         by_length.setdefault(length, set()).add(local[-length:][::-1] + domain)
+    if as_bytes:
+        return tuple((re.compile(r"@({local}{{{length}}})?".format(local=_ASCII_LOCAL_CLASS, length=length)
+                                 .encode('ascii')), frozenset(key.encode('ascii') for key in keys))
+                     for length, keys in sorted(by_length.items()))
     return tuple((re.compile(r"@({local}{{{length}}})?".format(local=EMAIL_LOCAL_CLASS, length=length)),
                   frozenset(keys)) for length, keys in sorted(by_length.items()))
 
@@ -175,6 +193,13 @@ def _digit_projection():
 
 
 _DIGIT_PROJECTION = _digit_projection()
+# The same, with the NUL that joins the texts of a page kept as a line break.
+_PAGE_PROJECTION = b'\n' + _DIGIT_PROJECTION[1:]
+_TOKEN_CHANGING_ESCAPE_BYTES = re.compile(_TOKEN_CHANGING_ESCAPE.pattern.encode('ascii'))
+# Up to this many e-mail subjects, all ASCII, the page pre-filter searches for each local part and '@'.
+FEW_EMAILS = 4
+# Matcher.candidates checks the texts of a page in chunks of at most this many texts.
+PAGE_CHUNK = 128
 # One match per '@': the domain after it, or '' when there is none.
 _AT_OR_DOMAIN = re.compile(r"@((?:{domain}+(?:\.{domain}+)+)?)".format(domain=EMAIL_DOMAIN_CLASS))
 # On reversed text, one match per '@': the reversed local part before it, or ''.
@@ -182,6 +207,33 @@ _AT_AND_LOCAL_PART_REVERSED = re.compile(r"@({local}*)".format(local=EMAIL_LOCAL
 # Characters that make _local_part_variants yield more than the local part itself.
 _LOCAL_PART_SPECIALS = re.compile(r"[!#$%&*/=?^`{|}~']")
 _ASCII_BYTES = bytes(range(128))
+
+
+def _at_positions(data):
+    """Return the position of every '@' in data."""
+    lengths = itertools.accumulate(map(len, data.split(b'@')))
+    return [length + number for number, length in enumerate(itertools.islice(lengths, data.count(b'@')))]
+
+
+def _positions(text, part):
+    """Yield every position of part in text, overlapping ones included."""
+    position = text.find(part)
+    while position >= 0:
+        yield position
+        position = text.find(part, position + 1)
+
+
+class _Offsets:
+    """Map a position in texts joined by one separator character to the position of its text."""
+
+    def __init__(self, texts):
+        self._starts = list(itertools.accumulate(map((1).__add__, map(len, texts)), initial=0))
+
+    def index_of(self, position):
+        return bisect.bisect_right(self._starts, position) - 1
+
+    def start_of(self, index):
+        return self._starts[index]
 
 
 class Matcher:
@@ -238,6 +290,10 @@ class Matcher:
 
         self._email_domains = frozenset(address.rsplit('@', 1)[1] for address in self._emails)
         self._email_suffix_checks = _email_suffix_checks(self._emails)
+        self._few_emails = (tuple(sorted(address.rsplit('@', 1)[0].encode('ascii') + b'@' for address in self._emails))
+                            if len(self._emails) <= FEW_EMAILS and all(address.isascii() for address in self._emails)
+                            else None)
+        self._email_suffix_bytes = _email_suffix_checks(self._emails, as_bytes=True)
         self._phone_suffix_bytes = frozenset(suffix.encode('ascii') for suffix in self._suffix_regions)
 
     def find(self, text):
@@ -291,6 +347,113 @@ class Matcher:
         # Escapes left in the text end tokens as their decoded forms do, but they can glue a
         # letter to a run, so find() decides when such a text passes the first step.
         return self._text_may_contain(text, exact='\\' not in text)
+
+    def candidates(self, texts):
+        """Return, in order, the positions of the texts that may hold a subject, for a page of a scan.
+
+        The checks run once on all texts of the page, joined by NULs and encoded as UTF-8, so most
+        of the work is a few byte-string calls on one long string instead of a few calls on each
+        text. A NUL ends e-mail tokens and phone runs as the end of a text does. Each check
+        names the texts in which it finds something, and those go on to may_contain:
+
+        - a '%' or an escape that may_contain decodes (``\\u``, ``\\t``, ``\\/``);
+        - with up to FEW_EMAILS subjects, all ASCII: a subject's local part and '@', in the text
+          with ASCII letters lower-cased. With more subjects: the last characters of an address's
+          local part and its domain, as in may_contain. An address whose domain has characters outside
+          ASCII is always named, because IDNA can turn them into ASCII, and so is every address
+          of a text with U+212A KELVIN SIGN, which str.lower() turns into an ASCII k;
+        - phone runs as in may_contain: the digit projection, and the subjects' last digits.
+
+        So every text in which find() can find a subject is returned.
+        """
+        if not (self._emails or self._phones) or not texts:
+            return []
+        if len(texts) > PAGE_CHUNK:
+            # Each subject found costs a search of the whole chunk for its position. Short chunks
+            # keep that cheap, and the fixed cost of a chunk is a few microseconds.
+            return [start + index for start in range(0, len(texts), PAGE_CHUNK)
+                    for index in self.candidates(texts[start:start + PAGE_CHUNK])]
+        try:
+            data = '\x00'.join(texts).encode('utf-8')
+        except (TypeError, UnicodeEncodeError):
+            data = None
+        # A NUL inside a text would shift the positions of the texts after it.
+        if data is None or data.count(b'\x00') != len(texts) - 1:
+            return [index for index, text in enumerate(texts) if self.may_contain(text)]
+
+        positions = list(_positions(data, b'%'))
+        if b'\\' in data:
+            positions.extend(match.start() for match in _TOKEN_CHANGING_ESCAPE_BYTES.finditer(data))
+        if self._emails and b'@' in data:
+            positions.extend(self._email_positions(data))
+        if self._phones:
+            positions.extend(self._phone_positions(data))
+        if not positions:
+            return []
+        offsets = _Offsets(data.split(b'\x00'))
+        may_contain = self.may_contain
+        return [index for index in sorted(set(map(offsets.index_of, positions))) if may_contain(texts[index])]
+
+    def _email_positions(self, data):
+        """Return positions in data, at least one in each text whose e-mail tokens may include a subject."""
+        if self._email_suffix_checks is None or _KELVIN_SIGN in data:
+            # A subject outside ASCII, or a character that str.lower() turns into an ASCII letter.
+            return _at_positions(data)
+        if self._few_emails is not None:
+            # The local part and '@' of a matching token are the subject's, with ASCII letters
+            # in any case. The domain is not compared, because IDNA maps many domains onto one.
+            lowered = data.lower()
+            positions = []
+            for local_part in self._few_emails:
+                positions.extend(_positions(lowered, local_part))
+            return positions
+        # An '@' before a domain with a byte outside ASCII: IDNA may turn that domain into a subject's.
+        positions = [match.start() for match in _AT_BEFORE_NON_ASCII.finditer(data)]
+        domains = list(map(bytes.lower, _ASCII_AT_OR_DOMAIN.findall(data)))
+        data_reversed = data[::-1]
+        at_signs = set()
+        for pattern, keys in self._email_suffix_bytes:
+            endings = pattern.findall(data_reversed)
+            endings.reverse()
+            addresses = list(map(operator.add, map(bytes.lower, endings), domains))
+            if not keys.isdisjoint(addresses):
+                at_signs.update(number for number, address in enumerate(addresses) if address in keys)
+        if at_signs:
+            at_positions = _at_positions(data)
+            positions.extend(at_positions[number] for number in at_signs)
+        return positions
+
+    def _phone_positions(self, data):
+        """Return positions in data, at least one in each text whose phone runs may hold a subject's number."""
+        positions = []
+        if not data.isascii():
+            others = data.translate(None, _ASCII_BYTES).decode('utf-8', 'replace')
+            for character in set(_NON_ASCII_PHONE_CHARACTER.findall(others)):
+                positions.extend(_positions(data, character.encode('utf-8')))
+        if self._few_tails is not None:
+            # Deleting every separator only joins more digits, so each substring of may_contain's
+            # projection is a substring of this one.
+            compact = data.translate(_PAGE_PROJECTION, _ASCII_PHONE_SEPARATORS)
+            found = [tail for tail in self._few_tails if tail in compact]
+        else:
+            compact = data.translate(_PAGE_PROJECTION).replace(b'ssss', b' ').replace(b's', b'')
+            runs = compact.split()
+            if not runs:
+                return positions
+            found = set()
+            for last_digits, tails in self._tail_checks:
+                found.update(tails.intersection(map(last_digits, runs)))
+            if max(map(len, runs)) > MAX_NUMBER_DIGITS:
+                found.update(run for run in runs if len(run) > MAX_NUMBER_DIGITS)
+        if found:
+            # Only NULs became line breaks, so each line of compact is the projection of one text,
+            # and a position in compact is mapped back to data by the number of line breaks before it.
+            line_starts = _Offsets(compact.split(b'\n'))
+            text_starts = _Offsets(data.split(b'\x00'))
+            for digits in found:
+                positions.extend(text_starts.start_of(line_starts.index_of(position))
+                                 for position in _positions(compact, digits))
+        return positions
 
     def _text_may_contain(self, text, exact):
         """Check one text with cheap tests on whole tokens; where those are weak, run the step of find().

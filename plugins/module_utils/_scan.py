@@ -10,6 +10,10 @@ FOR INTERNAL USE BY THE gdpr.gws COLLECTION ONLY. This file may change without n
 from __future__ import absolute_import, division, print_function
 __metaclass__ = type
 
+import multiprocessing
+import operator
+import queue
+import sys
 import threading
 import time
 import traceback
@@ -43,6 +47,13 @@ CONSISTENCY_LEVELS = ('ONE', 'TWO', 'THREE', 'QUORUM', 'ALL', 'LOCAL_QUORUM', 'E
 
 # Levels a read accepts; ANY, EACH_QUORUM and the serial levels are write-only or for LWT.
 READ_CONSISTENCY_LEVELS = ('ONE', 'TWO', 'THREE', 'QUORUM', 'ALL', 'LOCAL_QUORUM', 'LOCAL_ONE')
+
+# The last two columns of every row that TableReader.pages() yields.
+VALUE = operator.itemgetter(-1)
+KEY = operator.itemgetter(-2)
+
+# How often the scan checks that its worker processes are still alive, in seconds.
+WORKER_POLL_SECONDS = 1.0
 
 # Failed token ranges are retried after RETRY_DELAY seconds times the attempt.
 RETRY_DELAY = 0.5
@@ -242,39 +253,27 @@ def _row_value_text(value):
     return value if isinstance(value, str) else str(value)
 
 
-def scan(session, keyspace, profile, matcher, groups=None, concurrency=4, fetch_size=1000,
-         split_count=64, retries=2, token_slice=None, progress=None, keep_values=True):
-    """Read every settings table of the profile and return a ScanResult of the rows that match.
+class _RangeScanner(object):
+    """Read token ranges of the settings tables and keep the rows that match, with retries.
 
-    Token ranges are read by `concurrency` threads, page by page, and only matching rows are
-    kept, so memory does not grow with the table (beyond the matches). A token range that still fails after
-    `retries` more attempts is recorded in failed_ranges, and the result is then incomplete:
-    callers must not delete anything on the basis of an incomplete scan. progress, when
-    given, is called with the ScanResult after each page and each token range; it runs
-    under the result's lock and must be quick. Without keep_values the
-    matches carry no 'value'.
+    The outcome of each range goes to report(kind, *details): ('rows', count) after each page,
+    ('done', rows, matches) when a range was read, ('failed', failure) when it still failed
+    after its retries. scan() turns these into a ScanResult, in this process or in worker processes.
     """
-    result = ScanResult()
-    started = time.monotonic()
-    selected_groups = set(groups) if groups else None
-    lock = threading.Lock()
-    readers = [TableReader(session, keyspace, table, fetch_size) for table in profile['tables']]
-    result.tables = ['%s.%s' % (keyspace, reader.table['name']) for reader in readers]
-    work = [(reader, token_range) for reader in readers for token_range in token_ranges(split_count, token_slice)]
-    result.ranges_total = len(work)
-    may_contain = matcher.may_contain
 
-    def report_rows(count):
-        with lock:
-            result.rows_read += count
-            if progress:
-                progress(result)
+    def __init__(self, readers, matcher, groups, retries, keep_values, report):
+        self.readers = readers
+        self.matcher = matcher
+        self.selected_groups = set(groups) if groups else None
+        self.retries = retries
+        self.keep_values = keep_values
+        self.report = report
 
-    def match_of(reader, scope, owner_id, group, key, value):
+    def match_of(self, reader, scope, owner_id, group, key, value):
         text = _row_value_text(value)
         key_text = _row_value_text(key)
-        hits = [(hit.subject_id, hit.location) for hit in matcher.find(text)]
-        hits.extend((hit.subject_id, '<setting key>') for hit in matcher.find(key_text))
+        hits = [(hit.subject_id, hit.location) for hit in self.matcher.find(text)]
+        hits.extend((hit.subject_id, '<setting key>') for hit in self.matcher.find(key_text))
         if not hits:
             return None
         match = {
@@ -285,66 +284,231 @@ def scan(session, keyspace, profile, matcher, groups=None, concurrency=4, fetch_
             'key': key_text,
             'hits': hits,
         }
-        if keep_values:
+        if self.keep_values:
             match['value'] = text
         return match
 
-    def read_range(reader, token_range):
+    def read_range(self, reader, token_range):
         """Return (rows read, matches) of one token range; driver errors propagate."""
         rows_seen = 0
         found = []
+        candidates = self.matcher.candidates
         for page in reader.pages(token_range):
             rows_seen += len(page)
-            report_rows(len(page))
-            if selected_groups is not None:
-                page = [row for row in page if row[-3] in selected_groups]
-            # Most rows hold no subject: the pre-filter reads the raw text and find() parses only
-            # the rows it cannot rule out. A NUL ends e-mail tokens and phone runs, so one call
-            # checks the value and the key.
-            try:
-                candidates = [row for row in page if may_contain(row[-1] + '\x00' + row[-2])]
-            except TypeError:
-                # A null or a blob in the value or key column.
-                candidates = [row for row in page if may_contain(_row_value_text(row[-1]))
-                              or may_contain(_row_value_text(row[-2]))]
-            for row in candidates:
-                match = match_of(reader, *reader.unpack(row))
+            self.report('rows', len(page))
+            if self.selected_groups is not None:
+                page = [row for row in page if row[-3] in self.selected_groups]
+            # Most rows hold no subject: the pre-filter reads the values and keys of the whole
+            # page, and find() parses only the rows it cannot rule out.
+            count = len(page)
+            texts = list(map(VALUE, page))
+            texts.extend(map(KEY, page))
+            for index in sorted(set(position % count for position in candidates(texts))):
+                match = self.match_of(reader, *reader.unpack(page[index]))
                 if match:
                     found.append(match)
         return rows_seen, found
 
-    def scan_range(item):
-        reader, token_range = item
-        for attempt in range(retries + 1):
+    def scan_range(self, table_index, token_range):
+        reader = self.readers[table_index]
+        for attempt in range(self.retries + 1):
             try:
-                rows_seen, found = read_range(reader, token_range)
+                rows_seen, found = self.read_range(reader, token_range)
             except READ_ERRORS as error:
-                if attempt < retries:
+                if attempt < self.retries:
                     time.sleep(RETRY_DELAY * (attempt + 1))
                     continue
-                with lock:
-                    result.failed_ranges.append({
-                        'table': '%s.%s' % (keyspace, reader.table['name']),
-                        'range': [token_range[0] if token_range[0] is not None else MIN_TOKEN, token_range[1]],
-                        'error': type(error).__name__,
-                    })
-                    if progress:
-                        progress(result)
+                self.report('failed', _failure(reader.keyspace, reader.table['name'], token_range,
+                                               type(error).__name__))
                 return
-            with lock:
-                result.rows_scanned += rows_seen
-                result.ranges_done += 1
-                result.matches.extend(found)
-                if progress:
-                    progress(result)
+            self.report('done', rows_seen, found)
             return
 
-    with ThreadPoolExecutor(max_workers=max(1, concurrency)) as pool:
-        list(pool.map(scan_range, work))
+
+def _failure(keyspace, table_name, token_range, error_name):
+    return {
+        'table': '%s.%s' % (keyspace, table_name),
+        'range': [token_range[0] if token_range[0] is not None else MIN_TOKEN, token_range[1]],
+        'error': error_name,
+    }
+
+
+def _apply(result, kind, details):
+    """Add one report of a _RangeScanner to the ScanResult."""
+    if kind == 'rows':
+        result.rows_read += details[0]
+    elif kind == 'done':
+        result.rows_scanned += details[0]
+        result.ranges_done += 1
+        result.matches.extend(details[1])
+    else:
+        result.failed_ranges.append(details[0])
+
+
+def scan(session, keyspace, profile, matcher, groups=None, concurrency=4, fetch_size=1000,
+         split_count=64, retries=2, token_slice=None, progress=None, keep_values=True, processes=1,
+         reconnect=None):
+    """Read every settings table of the profile and return a ScanResult of the rows that match.
+
+    Token ranges are read by `concurrency` threads, page by page, and only matching rows are
+    kept, so memory does not grow with the table (beyond the matches). A token range that still fails after
+    `retries` more attempts is recorded in failed_ranges, and the result is then incomplete:
+    callers must not delete anything on the basis of an incomplete scan. progress, when
+    given, is called with the ScanResult after each page and each token range; it runs
+    under the result's lock and must be quick. Without keep_values the
+    matches carry no 'value'.
+
+    With processes > 1 and reconnect, a function that returns a new (cluster, session), the
+    ranges are read by that many worker processes, each with its own connection and its
+    share of the threads, so that matching uses more than one core (see _scan_in_processes).
+    """
+    result = ScanResult()
+    started = time.monotonic()
+    # The tables are checked and the statements prepared here, so that a schema error fails
+    # the scan before any worker starts.
+    readers = [TableReader(session, keyspace, table, fetch_size) for table in profile['tables']]
+    result.tables = ['%s.%s' % (keyspace, reader.table['name']) for reader in readers]
+    work = [(table_index, token_range) for table_index in range(len(readers))
+            for token_range in token_ranges(split_count, token_slice)]
+    result.ranges_total = len(work)
+
+    if processes > 1 and reconnect is not None and can_fork():
+        _scan_in_processes(result, work, keyspace, profile, matcher, groups, concurrency, fetch_size, retries,
+                           keep_values, progress, processes, reconnect)
+    else:
+        lock = threading.Lock()
+
+        def report(kind, *details):
+            with lock:
+                _apply(result, kind, details)
+                if progress:
+                    progress(result)
+
+        scanner = _RangeScanner(readers, matcher, groups, retries, keep_values, report)
+        with ThreadPoolExecutor(max_workers=max(1, concurrency)) as pool:
+            list(pool.map(lambda item: scanner.scan_range(*item), work))
 
     result.matches.sort(key=lambda m: (m['table'], m['scope'], m['owner_id'], m['group'], m['key']))
     result.duration = time.monotonic() - started
     return result
+
+
+def can_fork():
+    """Return True when worker processes can be started with fork (Linux; not macOS, where fork is unsafe)."""
+    return sys.platform.startswith('linux') and 'fork' in multiprocessing.get_all_start_methods()
+
+
+def _scan_in_processes(result, work, keyspace, profile, matcher, groups, concurrency, fetch_size, retries,
+                       keep_values, progress, processes, reconnect):
+    """Read the work (table index, token range) in forked worker processes and add their reports to result.
+
+    Each worker opens its own connection with reconnect(), because a driver session cannot be used
+    across fork, and reads the ranges it takes from a shared counter with ceil(concurrency / processes)
+    threads. The workers inherit the matcher, so no subject crosses a process boundary except in the
+    matches they send back through a pipe. A range that no worker reports, because a worker
+    could not connect or died, is recorded as failed, so the scan is then incomplete.
+    """
+    context = multiprocessing.get_context('fork')
+    threads = max(1, -(-concurrency // processes))
+    # The index of the next range to read, shared by the workers.
+    next_range = context.Value('q', 0)
+    messages = context.Queue()
+    workers = [context.Process(target=_worker_main,
+                               args=(reconnect, keyspace, profile, fetch_size, work, matcher, groups, retries,
+                                     keep_values, threads, next_range, messages))
+               for _unused in range(processes)]
+    for worker in workers:
+        worker.daemon = True
+        worker.start()
+
+    reported = set()
+    running = len(workers)
+    connect_errors = []
+    while running:
+        try:
+            message = messages.get(timeout=WORKER_POLL_SECONDS)
+        except queue.Empty:
+            # A worker killed by a signal sends nothing; count it as ended when it is gone.
+            if not any(worker.is_alive() for worker in workers) and messages.empty():
+                break
+            continue
+        kind, details = message[0], message[1:]
+        if kind == 'exit':
+            running -= 1
+            continue
+        if kind == 'connect_error':
+            connect_errors.append(details[0])
+            continue
+        if kind in ('done', 'failed'):
+            reported.add(details[-1])
+            details = details[:-1]
+        _apply(result, kind, details)
+        if progress:
+            progress(result)
+    for worker in workers:
+        worker.join(WORKER_POLL_SECONDS)
+        if worker.is_alive():
+            worker.terminate()
+            worker.join()
+
+    error_name = connect_errors[0] if connect_errors else 'ScanWorkerExited'
+    for index, (table_index, token_range) in enumerate(work):
+        if index not in reported:
+            result.failed_ranges.append(_failure(keyspace, profile['tables'][table_index]['name'], token_range,
+                                                 error_name))
+    if progress:
+        progress(result)
+
+
+def _worker_main(reconnect, keyspace, profile, fetch_size, work, matcher, groups, retries, keep_values, threads,
+                 next_range, messages):
+    """Run in a worker process: connect, read the ranges it takes from next_range, send reports to messages.
+
+    A worker writes nothing to stdout, which carries the module's result, and puts no
+    exception text anywhere: an unexpected error fails the range it was reading, by name.
+    """
+    cluster = None
+    try:
+        try:
+            cluster, session = reconnect()
+            readers = [TableReader(session, keyspace, table, fetch_size) for table in profile['tables']]
+        except (ScanError, ) + READ_ERRORS as error:
+            # The other workers read the ranges; if none can connect, the scan fails them all.
+            messages.put(('connect_error', type(error).__name__))
+            return
+        current = threading.local()
+
+        def report(kind, *details):
+            if kind in ('done', 'failed'):
+                details += (current.index,)
+            messages.put((kind,) + details)
+
+        scanner = _RangeScanner(readers, matcher, groups, retries, keep_values, report)
+
+        def take_ranges():
+            while True:
+                with next_range.get_lock():
+                    index = next_range.value
+                    next_range.value += 1
+                if index >= len(work):
+                    return
+                current.index = index
+                table_index, token_range = work[index]
+                try:
+                    scanner.scan_range(table_index, token_range)
+                except Exception as error:  # pylint: disable=broad-except
+                    report('failed', _failure(keyspace, profile['tables'][table_index]['name'], token_range,
+                                              type(error).__name__))
+
+        pool = [threading.Thread(target=take_ranges) for _unused in range(threads)]
+        for thread in pool:
+            thread.start()
+        for thread in pool:
+            thread.join()
+    finally:
+        if cluster is not None:
+            cluster.shutdown()
+        messages.put(('exit',))
 
 
 class RowLookup(object):

@@ -211,3 +211,123 @@ def test_no_subjects_nothing_passes():
 def test_deep_escapes_left_to_find(matcher):
     text = 'x' + '\\' * 5000 + 'u0040'
     assert matcher.may_contain(text) is True
+
+
+# Matcher.candidates: the pre-filter of a whole page of a scan.
+def assert_candidates_keep(matcher, texts, page_size):
+    """Check, page by page, that candidates() returns every text in which find() has a hit; return the hits."""
+    found = 0
+    missed = []
+    for start in range(0, len(texts), page_size):
+        page = texts[start:start + page_size]
+        returned = matcher.candidates(page)
+        assert returned == sorted(set(returned))
+        assert all(matcher.may_contain(page[index]) for index in returned)
+        for index, text in enumerate(page):
+            if matcher.find(text):
+                found += 1
+                if index not in returned:
+                    missed.append(text)
+    assert missed == []
+    return found
+
+
+def one_subject(value):
+    return Matcher(parse_subjects([value]), default_region='GB')
+
+
+# One e-mail subject, one phone subject, a few (the fixture) and many: each takes its own path.
+MATCHERS = {
+    'one e-mail address': lambda: one_subject('jane.doe@example.com'),
+    'one phone number': lambda: one_subject('+44 20 7946 0958'),
+    'four subjects': lambda: Matcher(parse_subjects(list(SUBJECT_VALUES.values())), default_region='GB'),
+    'many subjects': lambda: Matcher(many_subjects(1000) + parse_subjects(list(SUBJECT_VALUES.values())),
+                                     default_region='GB'),
+}
+
+
+@pytest.mark.parametrize('name', sorted(MATCHERS))
+@pytest.mark.parametrize('page_size', [1, 7, 300])
+def test_candidates_keep_random_corpus(name, page_size):
+    rng = random.Random(11)
+    texts = [random_text(rng) for _unused in range(2500)]
+    # The corpus must contain many matches, or the test proves nothing.
+    assert assert_candidates_keep(MATCHERS[name](), texts, page_size) > 150
+
+
+@pytest.mark.parametrize('name', sorted(MATCHERS))
+def test_candidates_keep_every_wrapping(name):
+    texts = [form for text, _names in MUST_MATCH for form in wrappings(text)]
+    texts += [form for text in MUST_NOT_MATCH for form in wrappings(text)]
+    random.Random(5).shuffle(texts)
+    assert assert_candidates_keep(MATCHERS[name](), texts, 256) > 100
+
+
+@pytest.mark.parametrize('name', sorted(MATCHERS))
+def test_candidates_keep_seeded_formats(name):
+    assert assert_candidates_keep(MATCHERS[name](), seeded_values(), 500) >= 5
+
+
+@pytest.mark.parametrize('text', [
+    '\u212aate@example.com',             # KELVIN SIGN: str.lower() makes it an ASCII k.
+    'kate@\uff45xample.com',             # FULLWIDTH e: IDNA maps the domain to example.com.
+    'KATE@EXAMPLE.COM',
+    '{"to": "kate%40example.com"}',
+    '{"to": "kate\\u0040example.com"}',
+])
+@pytest.mark.parametrize('others', [0, 3, 40])
+def test_candidates_keep_forms_that_change_when_normalized(text, others):
+    """An address spelled with characters that lower-casing, IDNA or decoding turn into the subject's."""
+    for subjects in (['kate@example.com'], ['kate@example.com'] + ['p%d@example.org' % n for n in range(10)]):
+        matcher = Matcher(parse_subjects(subjects))
+        page = ['{"n": %d, "email": "someone%d@example.com"}' % (n, n) for n in range(others)] + [text]
+        assert matcher.find(text)
+        assert matcher.candidates(page) == [others]
+
+
+def test_candidates_find_every_copy_in_a_page():
+    matcher = one_subject('+44 20 7946 0958')
+    page = ['x'] * 500
+    for index in (0, 129, 130, 499):
+        page[index] = '{"phone": "020 7946 0958"}'
+    assert matcher.candidates(page) == [0, 129, 130, 499]
+
+
+@pytest.mark.parametrize('page', [
+    ['a', None, 'jane.doe@example.com'],
+    ['a', b'jane.doe@example.com', 'b'],
+    ['a\x00b', 'c', 'jane.doe@example.com'],
+    ['jane.doe@example.com\x00', 'x', 'y'],
+])
+def test_candidates_texts_that_cannot_be_joined(page):
+    """Nulls, blobs and NUL characters are checked one text at a time, like may_contain does."""
+    matcher = one_subject('jane.doe@example.com')
+    assert matcher.candidates(page) == [index for index, text in enumerate(page) if matcher.find(text)]
+
+
+def test_candidates_of_nothing():
+    assert one_subject('jane.doe@example.com').candidates([]) == []
+    assert Matcher([]).candidates(['jane.doe@example.com']) == []
+
+
+def test_candidates_cheaper_than_may_contain():
+    """With few subjects, most pages hold none of them, and the page checks cost a fraction of the per-value ones.
+
+    (With the 1,000 subjects of many_subjects, a third of these values contain one, so
+    candidates() hands a third of them on to may_contain; benchmarks/ measures that case.)
+    """
+    values = realistic_values(3000)
+    for matcher in (one_subject('jane.doe@example.com'), one_subject('+44 20 7946 0958')):
+        started = time.process_time()
+        for _unused in range(3):
+            for value in values:
+                matcher.may_contain(value)
+        per_text = time.process_time() - started
+        started = time.process_time()
+        for _unused in range(3):
+            for start in range(0, len(values), 1000):
+                matcher.candidates(values[start:start + 1000])
+        per_page = time.process_time() - started
+        print('\nper value: may_contain %.2f us, candidates %.2f us'
+              % (per_text / len(values) / 3 * 1e6, per_page / len(values) / 3 * 1e6))
+        assert per_page < per_text / 2

@@ -1,0 +1,175 @@
+# -*- coding: utf-8 -*-
+# SPDX-License-Identifier: GPL-3.0-or-later
+"""Integration tests of the scan in worker processes (scan_processes) against the lab's Cassandra.
+
+Worker processes must find exactly what one process finds, and any worker that cannot connect,
+fails or dies must leave the scan incomplete, so that nothing is deleted.
+"""
+
+import os
+import signal
+import sys
+
+import pytest
+
+from lab_helpers import (CQL_PORT, DEMO_EMAIL, DEMO_PHONE, KEYSPACE, collection_path, lab_connection,
+                         search_connection, settings_fingerprint)
+
+sys.path.insert(0, collection_path())
+from ansible_collections.gdpr.gws.plugins.module_utils import _scan  # noqa: E402
+from ansible_collections.gdpr.gws.plugins.module_utils._matching import Matcher  # noqa: E402
+from ansible_collections.gdpr.gws.plugins.module_utils._profile import load_profile  # noqa: E402
+from ansible_collections.gdpr.gws.plugins.module_utils._subjects import parse_subjects  # noqa: E402
+
+from test_cassandra_faults import FAULT_AFTER_BYTES, SCAN_RANGES  # noqa: E402
+
+TEST_EMAIL = 'max.mustermann@example.org'
+TEST_PHONE = '+1 202-555-0143'
+SUBJECTS = [DEMO_EMAIL, DEMO_PHONE, TEST_EMAIL, TEST_PHONE]
+
+
+def info(run_module, **options):
+    arguments = dict(search_connection(), subjects=SUBJECTS, default_region='GB', hash_salt='worker-test-salt',
+                     include_contact_center=True)
+    arguments.update(options)
+    return run_module('personal_data_info', **arguments)
+
+
+@pytest.mark.parametrize('token_slice', [None, '2/3'])
+def test_processes_find_what_one_process_finds(seeded, run_module, token_slice):
+    slice_option = {'token_slice': token_slice} if token_slice else {}
+    single = info(run_module, token_ranges=32, **slice_option)
+    several = info(run_module, token_ranges=32, scan_processes=3, scan_concurrency=6, **slice_option)
+
+    assert single['matches'], 'the seed must contain the subjects, or the test proves nothing'
+    assert [match['setting_id'] for match in several['matches']] == [match['setting_id'] for match in single['matches']]
+    assert several['counts'] == single['counts']
+    assert several['scan']['complete'] is True
+    assert several['scan']['token_ranges'] == single['scan']['token_ranges']
+
+
+def test_processes_erase_like_one_process(seeded, run_module, cql):
+    before = settings_fingerprint(cql)
+    options = dict(lab_connection(), subjects=[DEMO_EMAIL, DEMO_PHONE], default_region='GB', hash_salt='worker-test-salt')
+    planned = run_module('personal_data', check=True, **options)
+
+    result = run_module('personal_data', scan_processes=2, **options)
+
+    assert result['failed'] is False, result.get('msg')
+    assert result['verified'] is True
+    assert sorted(entry['setting_id'] for entry in result['deleted']) == sorted(
+        entry['setting_id'] for entry in planned['planned'])
+    assert len(before) - len(settings_fingerprint(cql)) == len(planned['planned'])
+
+
+def test_node_down_during_scan_in_processes_deletes_nothing(seeded, run_module, cql, cassandra_proxy, access_log):
+    before = settings_fingerprint(cql)
+    cassandra_proxy.fail_after(FAULT_AFTER_BYTES, 'down', 2.0)
+
+    result = run_module('personal_data', subjects=[DEMO_EMAIL, DEMO_PHONE], default_region='GB',
+                        token_ranges=SCAN_RANGES, scan_processes=2,
+                        **dict(lab_connection(), cassandra_port=cassandra_proxy.port))
+
+    assert result['failed'] is True
+    assert 'The scan is incomplete' in result['msg']
+    assert 'Nothing was deleted' in result['msg']
+    assert result['scan']['complete'] is False
+    assert access_log.requests('DELETE') == []
+    assert settings_fingerprint(cql) == before
+
+
+def test_processes_option_checked(run_module):
+    result = info(run_module, scan_processes=8, scan_concurrency=4)
+
+    assert result['failed'] is True
+    assert result['msg'] == ('scan_processes (8) must be at most scan_concurrency (4), because each process reads '
+                             'at least one token range at a time')
+
+
+# The scan function itself, with workers that fail in ways a module run cannot arrange.
+def lab_session():
+    return _scan.connect(['127.0.0.1'], port=CQL_PORT, consistency_level='ONE')
+
+
+def scan_in_processes(matcher, reconnect, processes=2):
+    cluster, session = lab_session()
+    try:
+        return _scan.scan(session, KEYSPACE, load_profile(None), matcher, concurrency=4, split_count=16,
+                          processes=processes, reconnect=reconnect)
+    finally:
+        cluster.shutdown()
+
+
+def test_scan_in_processes_matches_threads(seeded):
+    matcher = Matcher(parse_subjects(SUBJECTS), default_region='GB')
+    cluster, session = lab_session()
+    try:
+        threads = _scan.scan(session, KEYSPACE, load_profile(None), matcher, concurrency=4, split_count=16)
+    finally:
+        cluster.shutdown()
+    processes = scan_in_processes(matcher, lab_session)
+
+    assert threads.matches
+    assert processes.matches == threads.matches
+    assert processes.rows_scanned == threads.rows_scanned
+    assert processes.ranges_done == threads.ranges_done
+    assert processes.complete is True
+    assert processes.rows_read == threads.rows_read
+
+
+def test_workers_that_cannot_connect_fail_every_range(seeded):
+    def fail_to_connect():
+        raise _scan.ScanError('cannot connect')
+
+    result = scan_in_processes(Matcher(parse_subjects(SUBJECTS)), fail_to_connect)
+
+    assert result.complete is False
+    assert result.ranges_done == 0
+    assert len(result.failed_ranges) == 16
+    assert set(failed['error'] for failed in result.failed_ranges) == {'ScanError'}
+
+
+class DyingMatcher(Matcher):
+    """A matcher whose copy in a worker process kills that process with SIGKILL at its first page."""
+
+    def __init__(self, subjects, parent_pid):
+        super().__init__(subjects)
+        self.parent_pid = parent_pid
+
+    def candidates(self, texts):
+        if os.getpid() != self.parent_pid:
+            os.kill(os.getpid(), signal.SIGKILL)
+        return super().candidates(texts)
+
+
+def test_killed_workers_leave_the_scan_incomplete(seeded):
+    result = scan_in_processes(DyingMatcher(parse_subjects(SUBJECTS), os.getpid()), lab_session)
+
+    assert result.complete is False
+    assert result.ranges_total == 16
+    assert result.ranges_done == 0
+    assert len(result.failed_ranges) == 16
+    assert set(failed['error'] for failed in result.failed_ranges) == {'ScanWorkerExited'}
+
+
+class FailingMatcher(Matcher):
+    """A matcher whose copy in a worker process raises an unexpected error at its first page."""
+
+    def __init__(self, subjects, parent_pid):
+        super().__init__(subjects)
+        self.parent_pid = parent_pid
+
+    def candidates(self, texts):
+        if os.getpid() != self.parent_pid:
+            raise KeyError('a bug')
+        return super().candidates(texts)
+
+
+def test_unexpected_error_in_a_worker_fails_its_ranges(seeded, capfd):
+    result = scan_in_processes(FailingMatcher(parse_subjects(SUBJECTS), os.getpid()), lab_session)
+
+    assert result.complete is False
+    assert len(result.failed_ranges) == 16
+    assert set(failed['error'] for failed in result.failed_ranges) == {'KeyError'}
+    # The workers print nothing: stdout carries the module's result.
+    assert capfd.readouterr().out == ''
