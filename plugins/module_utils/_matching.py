@@ -207,6 +207,7 @@ _AT_AND_LOCAL_PART_REVERSED = re.compile(r"@({local}*)".format(local=EMAIL_LOCAL
 # Characters that make _local_part_variants yield more than the local part itself.
 _LOCAL_PART_SPECIALS = re.compile(r"[!#$%&*/=?^`{|}~']")
 _ASCII_BYTES = bytes(range(128))
+_NON_DIGIT_BYTES = bytes(byte for byte in range(256) if not 48 <= byte <= 57)
 
 
 def _at_positions(data):
@@ -549,6 +550,8 @@ class Matcher:
         seen = set()
 
         def add(subject_ids, location):
+            if not subject_ids:
+                return
             for subject_id in sorted(subject_ids):
                 if (subject_id, location) not in seen:
                     seen.add((subject_id, location))
@@ -580,6 +583,12 @@ class Matcher:
 
     def _subject_ids_in(self, text):
         """Return the ids of the subjects in one string."""
+        # Most strings of a setting are names and flags. Without an '@', an escape or a '%' that
+        # could decode to one, and with fewer digits than the shortest subject number, a string
+        # holds no subject. Non-ASCII strings can hold digits of other scripts, so they are searched.
+        if text.isascii() and '@' not in text and '%' not in text and '\\' not in text and (
+                len(text.encode('ascii').translate(None, _NON_DIGIT_BYTES)) < self._min_digits):
+            return ()
         found = set()
         for variant in _decoded_variants(text):
             if self._emails and '@' in variant:
@@ -699,7 +708,7 @@ def _member_path(path, key, position):
     A key that is not a plain identifier, or that has more than 3 digits, may be an e-mail
     address or a phone number, so the path names the member by position: ``$.recents[#2]``.
     """
-    if _PLAIN_KEY.fullmatch(key) and sum(1 for char in key if char.isdigit()) <= 3:
+    if _PLAIN_KEY.fullmatch(key) and sum(map(str.isdigit, key)) <= 3:
         return '%s.%s' % (path, key)
     return '%s[#%d]' % (path, position)
 

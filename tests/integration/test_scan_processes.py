@@ -129,21 +129,30 @@ def test_workers_that_cannot_connect_fail_every_range(seeded):
     assert set(failed['error'] for failed in result.failed_ranges) == {'ScanError'}
 
 
-class DyingMatcher(Matcher):
-    """A matcher whose copy in a worker process kills that process with SIGKILL at its first page."""
+class MatcherFailingInWorkers(Matcher):
+    """A matcher whose copies in worker processes call fault() at their first page."""
 
-    def __init__(self, subjects, parent_pid):
+    def __init__(self, subjects, fault):
         super().__init__(subjects)
-        self.parent_pid = parent_pid
+        self.parent_pid = os.getpid()
+        self.fault = fault
 
     def candidates(self, texts):
         if os.getpid() != self.parent_pid:
-            os.kill(os.getpid(), signal.SIGKILL)
+            self.fault()
         return super().candidates(texts)
 
 
+def kill_this_process():
+    os.kill(os.getpid(), signal.SIGKILL)
+
+
+def raise_unexpected_error():
+    raise KeyError('a bug')
+
+
 def test_killed_workers_leave_the_scan_incomplete(seeded):
-    result = scan_in_processes(DyingMatcher(parse_subjects(SUBJECTS), os.getpid()), lab_session)
+    result = scan_in_processes(MatcherFailingInWorkers(parse_subjects(SUBJECTS), kill_this_process), lab_session)
 
     assert result.complete is False
     assert result.ranges_total == 16
@@ -152,21 +161,8 @@ def test_killed_workers_leave_the_scan_incomplete(seeded):
     assert set(failed['error'] for failed in result.failed_ranges) == {'ScanWorkerExited'}
 
 
-class FailingMatcher(Matcher):
-    """A matcher whose copy in a worker process raises an unexpected error at its first page."""
-
-    def __init__(self, subjects, parent_pid):
-        super().__init__(subjects)
-        self.parent_pid = parent_pid
-
-    def candidates(self, texts):
-        if os.getpid() != self.parent_pid:
-            raise KeyError('a bug')
-        return super().candidates(texts)
-
-
 def test_unexpected_error_in_a_worker_fails_its_ranges(seeded, capfd):
-    result = scan_in_processes(FailingMatcher(parse_subjects(SUBJECTS), os.getpid()), lab_session)
+    result = scan_in_processes(MatcherFailingInWorkers(parse_subjects(SUBJECTS), raise_unexpected_error), lab_session)
 
     assert result.complete is False
     assert len(result.failed_ranges) == 16
