@@ -13,7 +13,7 @@ flushes it to disk, and measures on that data, in one run and with the same driv
                search of the value, as gdpr_forget_me.py did (measured for one subject);
   module       gdpr.gws.personal_data_info run as a module process with 1 subject and with all
                subjects of the pool (1,000 by default), with default_region US, once with its default
-               scan options and once with scan_processes 2 (MODULE_CONFIGS).
+               scan options and once with scan_processes 2 and fetch_size 2000 (MODULE_CONFIGS).
 Each measurement runs in its own process, so its peak RSS (ru_maxrss) is its own. Rows per
 second count the rows read while the table is scanned, from the first query to the last row.
 The figures are printed as a table and written as JSON; none of them contains a subject.
@@ -57,7 +57,7 @@ READ_LIMIT_CONFIGS = [
 # Module runs of every size: the default scan options, and worker processes like the best read limit's.
 MODULE_CONFIGS = [
     ('default options', {}),
-    ('2 processes', {'scan_processes': 2}),
+    ('2 processes, fetch_size 2000', {'scan_processes': 2, 'fetch_size': 2000}),
 ]
 # Module options of the --sweep runs with all subjects, besides the defaults.
 MODULE_SWEEP = [

@@ -352,6 +352,8 @@ class Matcher:
     def candidates(self, texts):
         """Return, in order, the positions of the texts that may hold a subject, for a page of a scan.
 
+        texts are str, or bytes in UTF-8 as the scan reads them.
+
         The checks run once on all texts of the page, joined by NULs and encoded as UTF-8, so most
         of the work is a few byte-string calls on one long string instead of a few calls on each
         text. A NUL ends e-mail tokens and phone runs as the end of a text does. Each check
@@ -375,7 +377,7 @@ class Matcher:
             return [start + index for start in range(0, len(texts), PAGE_CHUNK)
                     for index in self.candidates(texts[start:start + PAGE_CHUNK])]
         try:
-            data = '\x00'.join(texts).encode('utf-8')
+            data = b'\x00'.join(texts) if isinstance(texts[0], bytes) else '\x00'.join(texts).encode('utf-8')
         except (TypeError, UnicodeEncodeError):
             data = None
         # A NUL inside a text would shift the positions of the texts after it.

@@ -171,10 +171,14 @@ class TableReader(object):
         self._check_columns(metadata)
         partition_key = ', '.join('"%s"' % column.name for column in metadata.partition_key)
         scope_column = table.get('scope_column')
-        columns = [table['owner_column'], table['group_column'], table['key_column'], table['value_column']]
+        columns = ['"%s"' % table[name] for name in ('owner_column', 'group_column')]
+        # Key and value are read as UTF-8 bytes, which the pre-filter reads directly: the driver
+        # then skips decoding them, and only the rows that match are decoded.
+        columns += [_as_blob(table[name], metadata.columns[table[name]].cql_type)
+                    for name in ('key_column', 'value_column')]
         if scope_column:
-            columns.insert(0, scope_column)
-        select = 'SELECT %s FROM "%s"."%s"' % (', '.join('"%s"' % c for c in columns), keyspace, table['name'])
+            columns.insert(0, '"%s"' % scope_column)
+        select = 'SELECT %s FROM "%s"."%s"' % (', '.join(columns), keyspace, table['name'])
         self.first_range = session.prepare(
             '%s WHERE token(%s) >= ? AND token(%s) <= ?' % (select, partition_key, partition_key))
         self.next_range = session.prepare(
@@ -239,6 +243,15 @@ class TableReader(object):
             else:
                 scope, owner_id, group, key, value = row
             yield scope, owner_id, group, key, value
+
+
+def _as_blob(column, cql_type):
+    """Return the select expression that reads a text column as its bytes, and any other column as it is."""
+    if cql_type in ('text', 'varchar'):
+        return 'textAsBlob("%s")' % column
+    if cql_type == 'ascii':
+        return 'asciiAsBlob("%s")' % column
+    return '"%s"' % column
 
 
 def _row_value_text(value):

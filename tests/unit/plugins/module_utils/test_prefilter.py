@@ -222,6 +222,8 @@ def assert_candidates_keep(matcher, texts, page_size):
         page = texts[start:start + page_size]
         returned = matcher.candidates(page)
         assert returned == sorted(set(returned))
+        # The scan passes UTF-8 bytes; they must give the same answer.
+        assert matcher.candidates([text.encode('utf-8') for text in page]) == returned
         assert all(matcher.may_contain(page[index]) for index in returned)
         for index, text in enumerate(page):
             if matcher.find(text):
@@ -298,6 +300,8 @@ def test_candidates_find_every_copy_in_a_page():
     ['a', b'jane.doe@example.com', 'b'],
     ['a\x00b', 'c', 'jane.doe@example.com'],
     ['jane.doe@example.com\x00', 'x', 'y'],
+    [b'a', None, b'jane.doe@example.com'],
+    [b'\xff\xfe', b'jane.doe@example.com'],
 ])
 def test_candidates_texts_that_cannot_be_joined(page):
     """Nulls, blobs and NUL characters are checked one text at a time, like may_contain does."""
