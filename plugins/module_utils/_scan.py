@@ -54,6 +54,8 @@ KEY = operator.itemgetter(-2)
 
 # How often the scan checks that its worker processes are still alive, in seconds.
 WORKER_POLL_SECONDS = 1.0
+# Seconds a worker waits for the shared range counter, which is held for microseconds.
+WORKER_LOCK_SECONDS = 30.0
 
 # Failed token ranges are retried after RETRY_DELAY seconds times the attempt.
 RETRY_DELAY = 0.5
@@ -499,10 +501,17 @@ def _worker_main(reconnect, keyspace, profile, fetch_size, work, matcher, groups
         scanner = _RangeScanner(readers, matcher, groups, retries, keep_values, report)
 
         def take_ranges():
+            lock = next_range.get_lock()
             while True:
-                with next_range.get_lock():
+                # A worker killed while it held the lock would block the others forever. This
+                # worker then stops, and the scan fails the ranges that no worker reported.
+                if not lock.acquire(timeout=WORKER_LOCK_SECONDS):
+                    return
+                try:
                     index = next_range.value
                     next_range.value += 1
+                finally:
+                    lock.release()
                 if index >= len(work):
                     return
                 current.index = index
