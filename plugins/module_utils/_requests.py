@@ -32,6 +32,10 @@ REQUEST_FIELDS = ('id', 'type', 'emails', 'phones')
 # an '@', a '+' or spaces, so an e-mail address or a formatted phone number is rejected.
 _REQUEST_ID = re.compile(r'^[A-Za-z0-9][A-Za-z0-9._:/#-]{0,63}$')
 MAX_REQUESTS = 10000
+# A request file is read whole and parsed in memory, so larger files are rejected before parsing.
+# 10000 requests with three subjects each take 1.5 MiB as YAML and 2.3 MiB as indented JSON.
+MAX_FILE_BYTES = 8 * 1024 * 1024
+_PLAIN_NAME = re.compile(r'^[A-Za-z_][A-Za-z0-9_-]{0,31}$')
 
 
 class RequestError(ValueError):
@@ -73,20 +77,22 @@ def check_batch(data):
                                % (label, type(request).__name__))
         unknown = [name for name in request if name not in REQUEST_FIELDS]
         if unknown:
-            names = ', '.join(sorted(str(name) if re.match(r'^[A-Za-z_][A-Za-z0-9_-]{0,31}$', str(name))
+            names = ', '.join(sorted(str(name) if _PLAIN_NAME.match(str(name))
                                      else '(a field that is not a plain name)' for name in unknown))
             raise RequestError('%s has unknown fields: %s. Allowed: %s' % (label, names, ', '.join(REQUEST_FIELDS)))
 
-        request_id = request.get('id')
-        if isinstance(request_id, int) and not isinstance(request_id, bool):
-            request_id = str(request_id)
-        if not isinstance(request_id, str) or not _REQUEST_ID.match(request_id):
-            raise RequestError("%s.id is missing or invalid: give a ticket id of letters, digits and '._:/#-', "
-                               'at most 64 characters, starting with a letter or digit' % label)
-        if request_id in first_index_of:
-            raise RequestError('%s.id is also the id of requests[%d]; request ids must be unique'
-                               % (label, first_index_of[request_id]))
-        first_index_of[request_id] = index
+        request_id = _check_id(label, request.get('id'))
+        # Ids that differ only in letter case give access exports the same file name on
+        # case-insensitive file systems, and operators read them as one ticket.
+        folded_id = request_id.lower()
+        if folded_id in first_index_of:
+            first = first_index_of[folded_id]
+            if data[first]['id'] == request_id:
+                raise RequestError('%s.id is also the id of requests[%d]; request ids must be unique'
+                                   % (label, first))
+            raise RequestError('%s.id differs only in letter case from the id of %s. Request ids must be unique '
+                               'regardless of letter case.' % (label, _label(first, data[first])))
+        first_index_of[folded_id] = index
 
         request_type = request.get('type')
         if request_type not in REQUEST_TYPES:
@@ -110,6 +116,20 @@ def check_batch(data):
             raise RequestError('%s has no subjects: give emails, phones or both' % label)
         checked.append({'id': request_id, 'type': request_type, 'emails': lists['emails'], 'phones': lists['phones']})
     return checked
+
+
+def _check_id(label, request_id):
+    """Return the request id, or raise RequestError if it is missing, not a string or not a ticket id."""
+    if request_id is not None and not isinstance(request_id, str):
+        # YAML reads unquoted 0x1A, 010, 1_000 and 12:30 as integers and 2026-01-02 as a date, so the
+        # id in the file and the id in the report would differ.
+        raise RequestError('%s.id must be a string, got %s. Put it in quotes, because YAML reads an unquoted id '
+                           'such as 010, 12:30 or 2026-01-02 as a number or a date.'
+                           % (label, type(request_id).__name__))
+    if request_id is None or not _REQUEST_ID.match(request_id):
+        raise RequestError("%s.id is missing or invalid: give a ticket id of letters, digits and '._:/#-', "
+                           'at most 64 characters, starting with a letter or digit' % label)
+    return request_id
 
 
 def check_subjects(requests, default_region=None, check_phones=True):
@@ -170,9 +190,9 @@ def check_module_requests(requests, subject_count):
         request_id = request.get('id')
         if not isinstance(request_id, str) or not _REQUEST_ID.match(request_id):
             raise RequestError('%s.id is missing or invalid' % label)
-        if request_id in seen_ids:
-            raise RequestError('%s.id is not unique' % label)
-        seen_ids.add(request_id)
+        if request_id.lower() in seen_ids:
+            raise RequestError('%s.id is not unique. Ids that differ only in letter case count as the same.' % label)
+        seen_ids.add(request_id.lower())
         if request.get('type') not in REQUEST_TYPES:
             raise RequestError('%s.type must be one of: %s' % (label, ', '.join(REQUEST_TYPES)))
         indexes = request.get('subjects')
@@ -195,31 +215,116 @@ def check_module_requests(requests, subject_count):
 def request_batch(data, default_region=None):
     """Check a request batch (a file's text, or the parsed list or mapping) and return the module options.
 
-    The result is a dict with 'subjects' and 'requests' as the modules take them. YAML is
-    parsed safely, and JSON is YAML. Phone numbers are checked when phonenumbers is
-    installed; the modules check them again in any case.
+    The result is a dict with 'subjects' and 'requests' as the modules take them. Text is
+    parsed as YAML by load_request_file, and JSON is YAML. Phone numbers are checked when
+    phonenumbers is installed; the modules check them again in any case.
     """
-    if isinstance(data, (bytes, bytearray)):
-        data = bytes(data).decode('utf-8')
-    if isinstance(data, str):
-        data = _load_text(data)
+    if isinstance(data, (bytes, bytearray, str)):
+        data = load_request_file(data)
     requests = check_batch(data)
     check_subjects(requests, default_region=default_region, check_phones=_subjects.HAS_PHONENUMBERS)
     subjects, options = module_options(requests)
     return {'subjects': subjects, 'requests': options}
 
 
-def _load_text(text):
+def load_request_file(text):
+    """Parse the text of a request file with the YAML safe loader and return the data.
+
+    Raises RequestError when the text is larger than MAX_FILE_BYTES, is not valid YAML or JSON,
+    or has a key twice in one mapping. PyYAML keeps the last of repeated keys without a
+    warning, so a second type: forget after type: access would turn an access request into a
+    forget request. Merge keys (<<) count as keys too, so a merge cannot replace a field either.
+    """
     # Only the controller reads request files, so PyYAML is imported here and not by the modules.
     import yaml  # pylint: disable=import-outside-toplevel
 
+    if isinstance(text, str):
+        text = text.encode('utf-8', 'surrogatepass')
+    if len(text) > MAX_FILE_BYTES:
+        raise RequestError('the request file has %d bytes, more than the limit of %d bytes (8 MiB). Split the batch '
+                           'into several files.' % (len(text), MAX_FILE_BYTES))
+    # Decoding also turns a str subclass, such as the tagged strings of Ansible 2.19 lookups, into the
+    # plain str that the C parser requires.
     try:
-        return yaml.safe_load(text)
+        text = bytes(text).decode('utf-8')
+    except UnicodeDecodeError as error:
+        raise RequestError('the request file is not UTF-8 text (invalid byte at offset %d)' % error.start) from None
+
+    loader = getattr(yaml, 'CSafeLoader', yaml.SafeLoader)(text)
+    try:
+        root = loader.get_single_node()
+        if root is None:
+            return None
+        _check_duplicate_keys(loader, root)
+        return loader.construct_document(root)
     except yaml.YAMLError as error:
         mark = getattr(error, 'problem_mark', None)
         where = ' at line %d, column %d' % (mark.line + 1, mark.column + 1) if mark is not None else ''
         # The parser's own message can quote the file, so only the position is reported.
         raise RequestError('the request file is not valid YAML or JSON%s' % where) from None
+    except RecursionError:
+        raise RequestError('the request file is nested too deeply to be a request batch') from None
+    finally:
+        loader.dispose()
+
+
+def _check_duplicate_keys(loader, root):
+    """Raise RequestError for the first mapping, in file order, that has a key twice.
+
+    The message names the mapping by its path, for example requests[0], and the key only when it
+    is a plain field name, so a subject used as a key is not shown.
+    """
+    import yaml  # pylint: disable=import-outside-toplevel
+
+    # A node reached again through an alias was checked the first time, and the set also ends
+    # the walk on recursive aliases.
+    checked = set()
+    # The path None is the top-level mapping of the file. A top-level list is the requests list.
+    pending = [(root, 'requests' if isinstance(root, yaml.SequenceNode) else None)]
+    while pending:
+        node, path = pending.pop()
+        if id(node) in checked:
+            continue
+        checked.add(id(node))
+        if isinstance(node, yaml.SequenceNode):
+            children = [(item, '%s[%d]' % (path, index)) for index, item in enumerate(node.value)]
+        elif isinstance(node, yaml.MappingNode):
+            children = _check_mapping_keys(loader, node, path)
+        else:
+            children = []
+        pending.extend(reversed(children))
+
+
+def _check_mapping_keys(loader, node, path):
+    """Raise RequestError if the mapping node has a key twice; return its values with their paths."""
+    import yaml  # pylint: disable=import-outside-toplevel
+
+    # flatten_mapping replaces the merge keys (<<) of the node by the pairs that they merge.
+    loader.flatten_mapping(node)
+    first_position_of = {}
+    children = []
+    for key_node, value_node in node.value:
+        line = key_node.start_mark.line + 1
+        position = 'line %d, column %d' % (line, key_node.start_mark.column + 1)
+        name = None
+        # A key that is a list or a mapping is unhashable, and construct_document rejects it later.
+        if isinstance(key_node, yaml.ScalarNode):
+            key = loader.construct_object(key_node)
+            if key in first_position_of:
+                raise RequestError('%s: %s appears twice, at %s and %s. Remove one of them.'
+                                   % (path or 'the request file', _describe_key(key), first_position_of[key], position))
+            first_position_of[key] = position
+            if isinstance(key, str) and _PLAIN_NAME.match(key):
+                name = key
+        name = name or '(the key at line %d)' % line
+        children.append((value_node, name if path is None else '%s.%s' % (path, name)))
+    return children
+
+
+def _describe_key(key):
+    if isinstance(key, str) and _PLAIN_NAME.match(key):
+        return "key '%s'" % key
+    return 'a key that is not a plain name'
 
 
 def requests_by_subject(requests, subjects):

@@ -123,3 +123,129 @@ def test_summarize_requests_counts():
     assert summary[1]['counts'] == {'matches': 3, 'erasable': 2, 'to_erase': 1}
     assert summary[1]['setting_ids'] == ['set-2', 'set-3', 'set-4']
     assert summary[1]['subjects'] == []
+
+
+DUPLICATE_KEYS = [
+    ('requests:\n  - id: REQ-1\n    type: access\n    emails: [jane.doe@example.com]\n    type: forget\n',
+     "requests[0]: key 'type' appears twice, at line 3, column 5 and line 5, column 5"),
+    ('{"requests": [{"id": "REQ-1", "type": "access", "emails": ["jane.doe@example.com"], "type": "forget"}]}',
+     "requests[0]: key 'type' appears twice"),
+    ('- {id: REQ-1, type: access, emails: [jane.doe@example.com]}\n'
+     '- {id: REQ-2, type: access, emails: [jane.doe@example.com], emails: [max@example.org]}\n',
+     "requests[1]: key 'emails' appears twice"),
+    ('requests: []\nrequests:\n  - {id: REQ-1, type: forget, emails: [jane.doe@example.com]}\n',
+     "the request file: key 'requests' appears twice"),
+    ('requests:\n  - {id: REQ-1, type: forget, emails: [{a: 1, a: 2}]}\n',
+     "requests[0].emails[0]: key 'a' appears twice"),
+    # A merge key must not replace a field either.
+    ('base: &access {type: access}\nrequests:\n  - <<: *access\n    id: REQ-1\n    type: forget\n'
+     '    emails: [jane.doe@example.com]\n',
+     "requests[0]: key 'type' appears twice"),
+    # A key that is not a plain field name may be a subject, so it is not shown.
+    ('requests:\n  - {id: REQ-1, type: forget, jane.doe@example.com: 1, jane.doe@example.com: 2}\n',
+     'requests[0]: a key that is not a plain name appears twice'),
+    # PyYAML constructs 1 and 0x1 as the same int key.
+    ('requests:\n  - {id: REQ-1, type: forget, 1: a, 0x1: b}\n', 'requests[0]: a key that is not a plain name'),
+]
+
+
+@pytest.mark.parametrize('text, message', DUPLICATE_KEYS)
+def test_duplicate_key_rejected(text, message):
+    with pytest.raises(RequestError) as error:
+        _requests.request_batch(text)
+    assert message in str(error.value)
+    assert 'jane' not in str(error.value)
+    assert 'forget' not in str(error.value)
+
+
+def test_duplicate_key_checked_before_fields():
+    # The first type is invalid and the second is valid, and neither may win.
+    text = 'requests:\n  - id: REQ-1\n    type: delete\n    emails: [jane.doe@example.com]\n    type: forget\n'
+    with pytest.raises(RequestError) as error:
+        _requests.load_request_file(text)
+    assert "key 'type' appears twice" in str(error.value)
+
+
+def test_alias_without_duplicates_accepted():
+    text = ('base: &forget {type: forget}\nrequests:\n  - <<: *forget\n    id: REQ-1\n    emails: &emails [a@example.com]\n'
+            '  - {id: REQ-2, type: access, emails: *emails}\n')
+    options = _requests.request_batch({'requests': _requests.load_request_file(text)['requests']})
+    assert options['requests'] == [{'id': 'REQ-1', 'type': 'forget', 'subjects': [0]},
+                                   {'id': 'REQ-2', 'type': 'access', 'subjects': [1]}]
+
+
+def test_recursive_alias_ends():
+    with pytest.raises(RequestError) as error:
+        _requests.request_batch('&loop [*loop]')
+    assert 'requests[0] must be a mapping' in str(error.value)
+
+
+@pytest.mark.parametrize('unquoted, type_name', [
+    ('0x1A', 'int'), ('010', 'int'), ('1_000', 'int'), ('12:30', 'int'), ('2026', 'int'), ('1.5', 'float'),
+    ('2026-01-02', 'date'), ('2026-01-02T10:00:00Z', 'datetime'), ('true', 'bool'), ('[REQ-1]', 'list'),
+])
+def test_unquoted_id_rejected(unquoted, type_name):
+    text = 'requests:\n  - {id: REQ-0, type: access, emails: [a@example.com]}\n' \
+           '  - {id: %s, type: access, emails: [b@example.com]}\n' % unquoted
+    with pytest.raises(RequestError) as error:
+        _requests.request_batch(text)
+    assert 'requests[1].id must be a string, got %s. Put it in quotes' % type_name in str(error.value)
+
+
+@pytest.mark.parametrize('quoted', ['"0x1A"', "'010'", '"1_000"', '"12:30"', '"2026-01-02"'])
+def test_quoted_id_kept_as_written(quoted):
+    text = 'requests:\n  - {id: %s, type: access, emails: [a@example.com]}\n' % quoted
+    assert _requests.request_batch(text)['requests'][0]['id'] == quoted.strip('\'"')
+
+
+def test_number_id_in_list_rejected():
+    with pytest.raises(RequestError) as error:
+        _requests.request_batch([entry(id=1001)])
+    assert 'requests[0].id must be a string, got int' in str(error.value)
+
+
+def test_ids_differing_in_case_rejected():
+    with pytest.raises(RequestError) as error:
+        _requests.request_batch([entry(id='REQ-2'), entry(id='R1'), entry(id='r1')])
+    assert str(error.value).startswith('requests[2] (id r1).id differs only in letter case from the id of '
+                                       'requests[1] (id R1).')
+
+
+def test_module_request_ids_differing_in_case_rejected():
+    requests = [{'id': 'R1', 'type': 'forget', 'subjects': [0]}, {'id': 'r1', 'type': 'access', 'subjects': [0]}]
+    with pytest.raises(RequestError) as error:
+        _requests.check_module_requests(requests, 1)
+    assert 'requests[1] (id r1).id is not unique' in str(error.value)
+
+
+def test_oversized_file_rejected_before_parsing():
+    # Invalid YAML after the limit shows that the size is checked before the parser runs.
+    text = 'requests: []\n' + '#' * _requests.MAX_FILE_BYTES + '\n['
+    for data in (text, text.encode('utf-8')):
+        with pytest.raises(RequestError) as error:
+            _requests.request_batch(data)
+        assert 'more than the limit of 8388608 bytes (8 MiB)' in str(error.value)
+
+
+def test_multibyte_text_counted_in_bytes():
+    text = '# ' + '\u00e9' * (_requests.MAX_FILE_BYTES // 2) + '\nrequests: []\n'
+    assert len(text) < _requests.MAX_FILE_BYTES
+    with pytest.raises(RequestError) as error:
+        _requests.request_batch(text)
+    assert 'more than the limit' in str(error.value)
+
+
+def test_largest_batch_fits_size_limit():
+    batch = {'requests': [{'id': 'REQ-2026-%06d' % index, 'type': 'forget',
+                           'emails': ['first.last.%d@department.example.com' % index, 'p%d@example.org' % index],
+                           'phones': ['+44 20 7946 %04d' % index]}
+                          for index in range(_requests.MAX_REQUESTS)]}
+    text = json.dumps(batch, indent=4)
+    assert len(text.encode('utf-8')) < _requests.MAX_FILE_BYTES / 2
+    assert len(_requests.request_batch(text, default_region='GB')['requests']) == _requests.MAX_REQUESTS
+
+
+def test_invalid_utf8_rejected():
+    with pytest.raises(RequestError) as error:
+        _requests.request_batch(b'requests:\n  - id: \xff\n')
+    assert 'not UTF-8 text (invalid byte at offset 18)' in str(error.value)
