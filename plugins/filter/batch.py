@@ -106,6 +106,28 @@ def merge_results(results):
         elif True in verified:
             merged['verified'] = True
         merged['storage'] = _tombstones.merge_storage(results)
+    diff = _merge_diffs(results)
+    if diff is not None:
+        merged['diff'] = diff
+    return merged
+
+
+def _merge_diffs(results):
+    """Join the diffs of the hosts' results in host order, or return None when no result has a diff.
+
+    The modules' diffs are text with one masked setting per entry, and each host erases only
+    the settings of its own token slice, so joining them lists every setting once.
+    """
+    diffs = [result['diff'] for result in results if isinstance(result.get('diff'), dict)]
+    if not diffs:
+        return None
+    merged = {
+        'before': ''.join(diff.get('before') or '' for diff in diffs),
+        'after': ''.join(diff.get('after') or '' for diff in diffs),
+    }
+    for header in ('before_header', 'after_header'):
+        if header in diffs[0]:
+            merged[header] = diffs[0][header]
     return merged
 
 

@@ -41,6 +41,21 @@ def _parsed(text):
         return text
 
 
+def _matched_columns(row):
+    """Return {column: value} of the columns of a keyspace scan row in which a subject was found.
+
+    The scan keeps the text of every searched column in column_values (with keep_values), and
+    names the columns with hits in columns. A matched column without a kept value means the scan
+    ran without keep_values, which would silently export a row without its data, so it raises.
+    """
+    values = row.get('column_values') or {}
+    missing = [column for column in row['columns'] if column not in values]
+    if missing:
+        raise ExportError('the values of the matched columns %s of a row of the table %s are missing, because the '
+                          'keyspace scan ran without keep_values' % (', '.join(missing), row['table']))
+    return dict((column, _parsed(values[column])) for column in sorted(row['columns']))
+
+
 def build_export(subjects, matches, rows, keyspace, generated, request_id=None, run_id=None, complete=True):
     """Return the export document for one access request.
 
@@ -78,7 +93,7 @@ def build_export(subjects, matches, rows, keyspace, generated, request_id=None, 
         document['other_rows'].append({
             'table': row['table'],
             'primary_key': dict((column, None if value is None else str(value)) for column, value in row['primary_key']),
-            'columns': dict((column, _parsed(text)) for column, text in sorted((row.get('values') or {}).items())),
+            'columns': _matched_columns(row),
             'subjects': sorted(set(by_id[s].normalized if s in by_id else s for s, location in row['hits'])),
             'locations': sorted(set(location for s, location in row['hits'])),
         })
@@ -104,15 +119,17 @@ def documents_for_requests(access_requests, subjects, matches, rows, keyspace, g
 
 
 def export_file_name(request_id, generated, run_id=None):
-    """Return the export file name for a request: access-<request id>-<UTC time>[-<run id prefix>].json.
+    """Return the export file name for a request: access-<request id>-<id hash>-<UTC time>[-<run id prefix>].json.
 
     Characters of the request id other than letters, digits, '.', '_' and '-' become '_', so the
-    name stays inside the export directory.
+    name stays inside the export directory. Because different ids can become the same text that
+    way ('A/1' and 'A:1'), the name also contains the first 8 hex digits of the SHA-256 of the exact id.
     """
     safe_id = _UNSAFE_NAME.sub('_', request_id).strip('.') or 'request'
+    id_hash = hashlib.sha256(request_id.encode('utf-8')).hexdigest()[:8]
     stamp = generated.replace('-', '').replace(':', '')
     suffix = '-' + _UNSAFE_NAME.sub('_', run_id)[:8] if run_id else ''
-    return 'access-%s-%s%s.json' % (safe_id, stamp, suffix)
+    return 'access-%s-%s-%s%s.json' % (safe_id, id_hash, stamp, suffix)
 
 
 def write_export(path, document):
@@ -167,3 +184,27 @@ def write_export(path, document):
         'other_rows': len(document['other_rows']),
         'warning': directory_warning,
     }
+
+
+def write_exports(exports):
+    """Write each (path, document) of exports with write_export and return their write_export results.
+
+    All or nothing: when one file cannot be written, the files this call wrote already are removed
+    before the ExportError is raised, so that a failed run leaves no export that its result does not list.
+    """
+    written = []
+    try:
+        for path, document in exports:
+            written.append(write_export(path, document))
+    except ExportError as error:
+        not_removed = []
+        for entry in written:
+            try:
+                os.unlink(entry['path'])
+            except OSError:
+                not_removed.append(entry['path'])
+        message = '%s. The %d exports written before it were removed' % (error, len(written) - len(not_removed))
+        if not_removed:
+            message += ', except %s (remove them by hand: they contain personal data)' % ', '.join(not_removed)
+        raise ExportError(message)
+    return written

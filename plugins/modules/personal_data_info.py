@@ -330,26 +330,33 @@ def write_exports(module, subjects, batch, scan_result, keyspace_result):
                              'setting of the subject. Check the nodes (nodetool status) and run again.')
     generated = utc_now().strftime(TIME_FORMAT)
     rows = keyspace_result.matches if keyspace_result is not None else []
-    documents = _access_export.documents_for_requests(
-        access_requests(module, subjects, batch), subjects, scan_result.matches, rows, params['cassandra_keyspace'],
-        generated, run_id=params['export_run_id'], complete=complete)
+    try:
+        documents = _access_export.documents_for_requests(
+            access_requests(module, subjects, batch), subjects, scan_result.matches, rows,
+            params['cassandra_keyspace'], generated, run_id=params['export_run_id'], complete=complete)
+    except _access_export.ExportError as error:
+        module.fail_json(msg='No access export was written: %s' % error)
 
     exports = []
     for request_id, document in documents:
         path = os.path.join(params['export_dir'], _access_export.export_file_name(request_id, generated,
                                                                                   params['export_run_id']))
-        entry = {'request_id': request_id, 'path': path, 'written': False, 'mode': '0600',
-                 'settings': len(document['settings']), 'other_rows': len(document['other_rows'])}
-        if not module.check_mode:
-            try:
-                written = _access_export.write_export(path, document)
-            except _access_export.ExportError as error:
-                module.fail_json(msg='Access export for request %s failed: %s' % (request_id, error))
-            if written.pop('warning'):
-                module.warn('The access export directory %s can be listed by other users; mode 0700 is recommended.'
-                            % params['export_dir'])
-            entry.update(written, written=True)
-        exports.append(entry)
+        exports.append({'request_id': request_id, 'path': path, 'written': False, 'mode': '0600',
+                        'settings': len(document['settings']), 'other_rows': len(document['other_rows'])})
+    if module.check_mode:
+        return exports
+
+    # All files or none: a failed run must not leave an export behind that its result does not list.
+    try:
+        written = _access_export.write_exports([(entry['path'], document)
+                                                for entry, (request_id, document) in zip(exports, documents)])
+    except _access_export.ExportError as error:
+        module.fail_json(msg='Access export failed, so no export of this run is kept: %s' % error)
+    for entry, file_info in zip(exports, written):
+        if file_info.pop('warning'):
+            module.warn('The access export directory %s can be listed by other users; mode 0700 is recommended.'
+                        % params['export_dir'])
+        entry.update(file_info, written=True)
     return exports
 
 

@@ -70,6 +70,29 @@ def test_erase_lists_joined():
     assert merged['changed'] is True
 
 
+def test_diff_kept_for_one_host():
+    diff = {'before': 'set-1 user/agent-1/favorites key=f***\n  {"name": "f***"}\n', 'after': '',
+            'before_header': 'settings containing the subjects', 'after_header': 'settings left'}
+    merged = merge_results([result(None, [record('set-1')], 10, planned=[record('set-1')], diff=diff)])
+    assert merged['diff'] == diff
+
+
+def test_diffs_of_hosts_joined():
+    first = result('1/2', [record('set-1')], 10, planned=[record('set-1')],
+                   diff={'before': 'set-1 a\n', 'after': 'set-1 a\n', 'before_header': 'b', 'after_header': 'a'})
+    second = result('2/2', [record('set-2')], 10, planned=[record('set-2')],
+                    diff={'before': 'set-2 b\n', 'after': '', 'before_header': 'b', 'after_header': 'a'})
+    merged = merge_results([first, second])
+    assert merged['diff']['before'] == 'set-1 a\nset-2 b\n'
+    assert merged['diff']['after'] == 'set-1 a\n'
+    assert merged['diff']['before_header'] == 'b'
+
+
+def test_no_diff_without_module_diff():
+    merged = merge_results([result(None, [record('set-1')], 10, planned=[record('set-1')])])
+    assert 'diff' not in merged
+
+
 def test_no_results_empty():
     assert merge_results([None, {}]) == {}
 

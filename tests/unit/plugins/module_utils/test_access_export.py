@@ -5,6 +5,7 @@
 from __future__ import absolute_import, division, print_function
 __metaclass__ = type
 
+import hashlib
 import json
 import os
 import stat
@@ -23,10 +24,16 @@ def _setting(key, subject_id):
             'value': json.dumps({'name': key, 'note': 'x'}), 'hits': [(subject_id, '$.note')]}
 
 
+def _row(table, subject_id, column_values, matched=('note',)):
+    """Return a row in the shape scan_keyspace gives it with keep_values."""
+    return {'table': table, 'covered_by_profile': False, 'primary_key': [('id', 7)], 'primary_key_types': ['int'],
+            'columns': list(matched), 'hits': [(subject_id, '%s:$' % column) for column in matched],
+            'column_values': column_values}
+
+
 def test_documents_hold_only_the_request_subjects():
     matches = [_setting('fav-1', 'subj-jane'), _setting('fav-2', 'subj-max')]
-    rows = [{'table': 'notes', 'primary_key': [('id', 7)], 'hits': [('subj-max', 'note:$')],
-             'values': {'note': 'call +44 20 7946 0958'}}]
+    rows = [_row('notes', 'subj-max', {'note': 'call +44 20 7946 0958'})]
     documents = _access_export.documents_for_requests(
         [('DSR-1', ['subj-jane']), ('DSR-2', ['subj-max'])], [JANE, MAX], matches, rows, 'sipfs',
         '2026-01-02T03:04:05Z', run_id='run-1')
@@ -82,11 +89,48 @@ def test_write_export_warns_about_open_directory(tmp_path):
 
 
 @pytest.mark.parametrize('request_id, expected', [
-    ('DSR-2031', 'access-DSR-2031-20260102T030405Z-abcdef12.json'),
-    ('JIRA/GDPR#12', 'access-JIRA_GDPR_12-20260102T030405Z-abcdef12.json'),
-    ('../../etc', 'access-_.._etc-20260102T030405Z-abcdef12.json'),
+    ('DSR-2031', 'access-DSR-2031-%s-20260102T030405Z-abcdef12.json'),
+    ('JIRA/GDPR#12', 'access-JIRA_GDPR_12-%s-20260102T030405Z-abcdef12.json'),
+    ('../../etc', 'access-_.._etc-%s-20260102T030405Z-abcdef12.json'),
 ])
 def test_export_file_name_stays_in_directory(request_id, expected):
     name = _access_export.export_file_name(request_id, '2026-01-02T03:04:05Z', 'abcdef12-3456')
-    assert name == expected
+    assert name == expected % hashlib.sha256(request_id.encode('utf-8')).hexdigest()[:8]
     assert '/' not in name
+
+
+def test_export_file_names_differ_for_similar_ids():
+    names = set(_access_export.export_file_name(request_id, '2026-01-02T03:04:05Z', 'abcdef12-3456')
+                for request_id in ('A/1', 'A:1', 'A_1', 'a_1'))
+    assert len(names) == 4
+
+
+def test_other_rows_hold_matched_column_values():
+    row = _row('contacts', 'subj-jane', {'note': '{"mail": "jane.doe@example.com"}', 'city': 'Leeds'})
+    document = _access_export.build_export([JANE], [], [row], 'gws_alt', '2026-01-02T03:04:05Z')
+    assert document['other_rows'][0]['columns'] == {'note': {'mail': 'jane.doe@example.com'}}
+
+
+def test_other_rows_without_values_rejected():
+    row = _row('contacts', 'subj-jane', {})
+    message = 'matched columns note of a row of the table contacts are missing'
+    with pytest.raises(_access_export.ExportError, match=message):
+        _access_export.build_export([JANE], [], [row], 'gws_alt', '2026-01-02T03:04:05Z')
+
+
+def test_write_exports_removes_earlier_files_on_failure(tmp_path):
+    first = tmp_path / 'access-A.json'
+    existing = tmp_path / 'access-B.json'
+    existing.write_text('earlier export')
+    with pytest.raises(_access_export.ExportError, match='The 1 exports written before it were removed'):
+        _access_export.write_exports([(str(first), {'settings': [], 'other_rows': []}),
+                                      (str(existing), {'settings': [], 'other_rows': []})])
+    assert not first.exists()
+    assert existing.read_text() == 'earlier export'
+
+
+def test_write_exports_writes_every_file(tmp_path):
+    paths = [tmp_path / 'access-A.json', tmp_path / 'access-B.json']
+    written = _access_export.write_exports([(str(path), {'settings': [], 'other_rows': []}) for path in paths])
+    assert [entry['path'] for entry in written] == [str(path) for path in paths]
+    assert all(path.exists() for path in paths)
