@@ -157,20 +157,40 @@ def _mode(report):
     return 'search only'
 
 
+def _left_in_place(counts):
+    """Return the clauses for the settings found that are not erased: access only and new since the search."""
+    clauses = []
+    if counts.get('access_only'):
+        clauses.append('%s reported for access requests' % counts['access_only'])
+    if counts.get('not_in_plan'):
+        clauses.append('%s found after the search and left for the next run' % counts['not_in_plan'])
+    return ''.join(', %s' % clause for clause in clauses)
+
+
 def _headline(report, counts):
-    """Return one sentence that states the result of the run."""
+    """Return one sentence that states the result of the run and accounts for every setting found."""
     error = _mapping(report.get('error'))
     if report.get('outcome') == 'failed':
         return 'The run failed in task "%s": %s' % (error.get('task', 'unknown'), error.get('message', 'no message'))
     found = counts.get('found', 0)
     if report.get('dry_run'):
-        return '%s settings contain the subjects: %s to erase in a real run, %s not erasable.' % (
-            found, counts.get('planned', counts.get('erasable', 0)), counts.get('not_erasable', 0))
+        return '%s settings contain the subjects: %s to erase in a real run%s, %s not erasable.' % (
+            found, counts.get('planned', counts.get('erasable', 0)), _left_in_place(counts),
+            counts.get('not_erasable', 0))
     if report.get('cleanup'):
         erased = (counts.get('erased') or 0) + (counts.get('already_gone') or 0)
-        return '%s settings contained the subjects: %s erased, %s not erasable, %s failed.' % (
-            found, erased, counts.get('not_erasable', 0), counts.get('failed', 0))
+        return '%s settings contained the subjects: %s erased%s, %s not erasable, %s failed.' % (
+            found, erased, _left_in_place(counts), counts.get('not_erasable', 0), counts.get('failed', 0))
     return '%s settings contain the subjects. Nothing was erased, because erasing was not requested.' % found
+
+
+def _erase_before_failure(report, counts):
+    """Return the line on what a failed real erase did before it stopped, or None when it planned no delete."""
+    if report.get('outcome') != 'failed' or report.get('dry_run') or not counts.get('planned'):
+        return None
+    erased = (counts.get('erased') or 0) + (counts.get('already_gone') or 0)
+    return ('Erase before the failure: %s of %s planned settings erased, %s failed, %s not attempted.'
+            % (erased, counts['planned'], counts.get('failed', 0), counts.get('not_attempted', 0)))
 
 
 def _request_rows(report, counts):
@@ -338,9 +358,13 @@ def evidence_html(report):
         '<meta name="generator" content="%s">' % generator,
         '<title>GDPR evidence report %s</title><style>%s</style></head><body>' % (_text(run_id), STYLE),
         '<header><h1>GDPR evidence report</h1>',
-        '<p id="headline">%s %s</p></header>' % (_status(report.get('outcome') or 'unknown', outcome_kind),
-                                                 _text(_headline(report, counts))),
+        '<p id="headline">%s %s</p>' % (_status(report.get('outcome') or 'unknown', outcome_kind),
+                                        _text(_headline(report, counts))),
     ]
+    erase_before_failure = _erase_before_failure(report, counts)
+    if erase_before_failure:
+        parts.append('<p id="erase-before-failure">%s</p>' % _text(erase_before_failure))
+    parts.append('</header>')
 
     parts.append('<section id="summary"><h2>Run</h2>%s</section>' % _facts([
         ('run id', _code(run_id)),
@@ -442,6 +466,7 @@ def evidence_summary(report):
         'Run %s on %s: %s, %s' % (report.get('run_id'), report.get('inventory_host'), report.get('outcome'),
                                   _mode(report)),
         _headline(report, counts),
+        _erase_before_failure(report, counts),
         'Verification: %s' % checked,
         'Subjects: %d (%s)' % (sum(kinds.values()), subjects),
         'Found per settings group: %s' % groups,
@@ -449,7 +474,7 @@ def evidence_summary(report):
         'Tool: %s %s on ansible-core %s' % (tool.get('collection', 'gdpr.gws'), tool.get('collection_version'),
                                             tool.get('ansible_core_version')),
     ]
-    return [line.replace(NONE, 'n/a') for line in lines]
+    return [line.replace(NONE, 'n/a') for line in lines if line is not None]
 
 
 class FilterModule(object):

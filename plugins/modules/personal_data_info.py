@@ -264,7 +264,7 @@ exports:
     path:
       description: The export file on the target host.
       type: str
-      sample: /srv/gdpr/access-exports/access-DSR-2031-20260301T101500Z-3f2a9c1d.json
+      sample: /srv/gdpr/access-exports/access-DSR-2031-2c92e329-20260301T101500Z-3f2a9c1d.json
     written:
       description: Whether the file was written; false in check mode.
       type: bool

@@ -45,7 +45,7 @@ def test_single_access_request_exports(seeded, tmp_path, cql):
 
     completed, report = forget_me(tmp_path, {
         'subjects': [DEMO_EMAIL], 'forget_me_request_type': 'access', 'forget_me_request_id': 'DSR-0042',
-        'forget_me_export_dir': str(export_dir), 'cleanup': True})
+        'forget_me_export_dir': str(export_dir), 'cleanup': False})
 
     assert completed.returncode == 0, completed.stdout[-3000:]
     assert settings_fingerprint(cql) == before
@@ -94,6 +94,46 @@ def test_batch_exports_access_request_before_erasing(seeded, tmp_path, cql):
     assert not forgotten & set(settings_fingerprint(cql))
     assert [entry['request_id'] for entry in report['access_exports']['files']] == ['REQ-A-1']
     assert_no_personal_data(completed.stdout + completed.stderr + json.dumps(report))
+
+
+def test_similar_request_ids_get_own_exports(seeded, tmp_path):
+    export_dir = tmp_path / 'exports'
+    batch = {'requests': [
+        {'id': 'A/1', 'type': 'access', 'emails': [DEMO_EMAIL]},
+        {'id': 'A:1', 'type': 'access', 'emails': [TEST_EMAIL]},
+    ]}
+    batch_file = tmp_path / 'batch.yml'
+    batch_file.write_text(yaml.safe_dump(batch))
+
+    completed, report = forget_me(tmp_path, {'request_file': str(batch_file), 'cleanup': False,
+                                             'forget_me_export_dir': str(export_dir)})
+
+    assert completed.returncode == 0, completed.stdout[-3000:]
+    files = sorted(export_dir.iterdir())
+    assert len(files) == 2
+    listed = dict((entry['request_id'], entry['path']) for entry in report['access_exports']['files'])
+    assert sorted(listed.values()) == [str(path) for path in files]
+    for request_id, path in listed.items():
+        assert json.loads(open(path).read())['request_id'] == request_id
+    assert_no_personal_data(completed.stdout + completed.stderr + json.dumps(report))
+
+
+def test_access_request_with_cleanup_rejected(seeded, tmp_path, cql):
+    before = settings_fingerprint(cql)
+    export_dir = tmp_path / 'exports'
+
+    completed, report = forget_me(tmp_path, {
+        'subjects': [DEMO_EMAIL], 'forget_me_request_type': 'access', 'forget_me_request_id': 'DSR-0043',
+        'forget_me_export_dir': str(export_dir), 'cleanup': True})
+
+    assert completed.returncode != 0
+    assert 'forget_me_request_type is access' in completed.stdout
+    assert 'Set forget_me_cleanup to false' in completed.stdout
+    assert 'Search Cassandra' not in completed.stdout
+    assert report is None
+    assert not export_dir.exists()
+    assert settings_fingerprint(cql) == before
+    assert_no_personal_data(completed.stdout + completed.stderr)
 
 
 def test_access_request_needs_export_dir(seeded, tmp_path):

@@ -73,6 +73,11 @@ def test_batch_file_erases_forget_requests_only(seeded, tmp_path, cql):
     assert len(requests['REQ-2026-0001']['subjects']) == 2
     assert report['counts']['erased'] == len(forgotten)
     assert report['verification']['passed'] is True
+    counts = report['counts']
+    assert counts['access_only'] == len(access_only)
+    assert counts['found'] == counts['erased'] + counts['access_only'] + counts['not_erasable']
+    assert ('%d settings contained the subjects: %d erased, %d reported for access requests, %d not erasable'
+            % (counts['found'], len(forgotten), len(access_only), counts['not_erasable'])) in completed.stdout
     assert_no_personal_data(completed.stdout + completed.stderr + json.dumps(report))
 
 
@@ -88,6 +93,11 @@ def test_batch_dry_run_reports_per_request(seeded, tmp_path, cql):
     assert [request['id'] for request in report['requests']] == ['REQ-2026-0001', 'REQ-2026-0002', 'REQ-2026-0003']
     assert all(request['counts']['found'] > 0 for request in report['requests'])
     assert 'REQ-2026-0002 (access)' in completed.stdout
+    counts = report['counts']
+    assert counts['found'] == counts['planned'] + counts['access_only'] + counts['not_erasable']
+    assert ('%d settings contain the subjects: %d to erase in a real run, %d reported for access requests, '
+            '%d not erasable' % (counts['found'], counts['planned'], counts['access_only'], counts['not_erasable'])
+            in completed.stdout)
 
 
 def test_malformed_batch_rejected_before_scan(seeded, tmp_path, cql):
@@ -153,6 +163,26 @@ def test_sharded_role_run_erases_like_one_host(seeded, tmp_path, cql):
     assert report['scan']['rows_scanned'] == seeded['totals']['settings']
     assert report['counts']['erased'] == len(expected)
     assert 'token slice 2/3' in completed.stdout
+
+
+def test_sharded_run_names_failed_host(seeded, tmp_path, cql):
+    before = settings_fingerprint(cql)
+    shards = tmp_path / 'shards.yml'
+    hosts = {'shard-2': {'ansible_connection': 'local', 'ansible_python_interpreter': '{{ ansible_playbook_python }}'},
+             'shard-3': {'ansible_connection': 'local', 'ansible_python_interpreter': str(tmp_path / 'no-python')}}
+    shards.write_text(yaml.safe_dump({'gdpr_runners': {'hosts': hosts}}))
+
+    completed, report = forget_me(tmp_path, {'subjects': [DEMO_EMAIL, DEMO_PHONE], 'cleanup': True,
+                                             'forget_me_shard_scan': True},
+                                  inventories=('inventories/lab', str(shards)))
+
+    assert completed.returncode != 0
+    assert 'No search result from shard-3, because the search failed there' in completed.stdout
+    assert 'HostVarsVars' not in completed.stdout
+    assert report['outcome'] == 'failed'
+    assert 'No search result from shard-3' in report['error']['message']
+    assert report['counts']['erased'] == 0
+    assert settings_fingerprint(cql) == before
 
 
 def write_tombstones(cql, count=100100, batch_size=200):

@@ -58,6 +58,7 @@ def test_erased_value_leaves_data_files(seeded, tmp_path, cql):
     assert dry.returncode == 0, dry.stdout[-3000:]
     assert dry_report['disk_erasure']['performed'] is False
     assert 'Dry run: on localhost, the real run runs nodetool flush and garbagecollect' in dry.stdout
+    assert 'for the tables it erases settings in (sipfs.settings)' in dry.stdout
     assert marker in sstables_of_settings()
 
     real, report = forget_me(tmp_path, request)

@@ -78,6 +78,41 @@ def test_report_counts_erased_settings(seeded, tmp_path):
     assert all(subject['id'].startswith('subj-') for subject in evidence['subjects'])
 
 
+def test_partial_erase_reported_in_evidence(seeded, tmp_path, cql, gws_faults):
+    before = settings_fingerprint(cql)
+    planned = locations_of(seeded, 'demo_email', 'demo_phone', scope='user')
+    # The first 3 deletes succeed, then GWS returns HTTP 503 for every delete.
+    gws_faults.set({'kind': 'error', 'status': 503, 'methods': ['DELETE'], 'skip': 3})
+
+    completed, report = forget_me(tmp_path, DEMO_REQUEST)
+
+    assert completed.returncode != 0
+    erased = set(before) - set(settings_fingerprint(cql))
+    assert len(erased) == 3
+    assert '3 of %d settings were erased' % len(planned) in completed.stdout
+    evidence = json.loads(report.read_text())
+    counts = evidence['counts']
+    assert evidence['outcome'] == 'failed'
+    assert counts['planned'] == len(planned)
+    assert counts['erased'] + counts['already_gone'] == 3
+    assert counts['failed'] + counts['not_attempted'] == len(planned) - 3
+    assert counts['failed'] > 0
+    assert counts['not_erased'] == len(planned) - 3
+    assert len(evidence['settings']['erased']) == counts['erased']
+    assert len(evidence['settings']['failed']) == counts['failed']
+    assert len(evidence['settings']['not_attempted']) == counts['not_attempted']
+    assert len(evidence['settings']['planned']) == len(planned)
+    assert evidence['verification']['performed'] is False
+
+    html = report.with_suffix('.html').read_text()
+    assert '<h2>Erased settings (%d)</h2>' % counts['erased'] in html
+    assert '<h2>Failed deletes (%d)</h2>' % counts['failed'] in html
+    assert '<h2>Planned but not erased (%d)</h2>' % (len(planned) - 3) in html
+    assert 'Erase before the failure: 3 of %d planned settings erased' % len(planned) in html
+    assert 'Erase before the failure: 3 of %d planned settings erased' % len(planned) in completed.stdout
+    assert_no_personal_data(completed.stdout + completed.stderr + report.read_text() + html)
+
+
 def test_original_names_search_only(seeded, tmp_path, cql):
     before = settings_fingerprint(cql)
 
@@ -107,3 +142,73 @@ def test_wrong_password_fails_without_erasing(seeded, tmp_path, cql):
     assert 'credentials' in completed.stdout
     assert settings_fingerprint(cql) == before
     assert 'wrong-password' not in completed.stdout + report.read_text()
+
+
+def progress_lines(output, scan_name):
+    """Return the messages of the role's progress task for one scan, in order."""
+    pattern = (r'TASK \[gdpr\.gws\.forget_me : Show the progress of the scan: %s\] \*+\nok: \[localhost\] => '
+               r'\{\n    "msg": "([^"\n]*)"' % scan_name)
+    return re.findall(pattern, output)
+
+
+def test_progress_waits_during_retry_after(seeded, tmp_path, gws_faults):
+    # The erase module's scan finishes long before GWS accepts its first delete, 20 s later.
+    gws_faults.set({'kind': 'throttle', 'retry_after': 20, 'methods': ['DELETE'], 'count': 1})
+
+    completed, _report = forget_me(tmp_path, DEMO_REQUEST)
+
+    assert completed.returncode == 0, completed.stdout[-3000:]
+    lines = progress_lines(completed.stdout, 'erase')
+    # Cycles wait 5, 10 and 15 s, so 20 s take 3 cycles and the last line. A loop that does not wait
+    # after the scan finished prints a line about every second.
+    assert 2 <= len(lines) <= 5, lines
+    assert any('scan finished, the module is still running' in line for line in lines), lines
+    assert lines[-1].endswith(', finished'), lines
+    since_start = [int(re.search(r'(\d+) s since the start', line).group(1)) for line in lines]
+    assert since_start == sorted(set(since_start)), lines
+    assert since_start[-1] >= 20, lines
+    stalled = [int(seconds) for line in lines for seconds in re.findall(r'no progress for (\d+) s', line)]
+    assert stalled, lines
+    assert max(stalled) >= 5, lines
+
+
+def test_check_diff_shows_masked_settings(seeded, tmp_path, cql):
+    before = settings_fingerprint(cql)
+    planned = locations_of(seeded, 'demo_email', 'demo_phone', scope='user')
+
+    completed, _report = forget_me(tmp_path, DEMO_REQUEST, '--check', '--diff')
+
+    assert completed.returncode == 0, completed.stdout[-3000:]
+    assert settings_fingerprint(cql) == before
+    shown = re.search(r'TASK \[gdpr\.gws\.forget_me : Show the settings to erase[^\]]*\] \*+\n(ok|skipping): '
+                      r'\[localhost\](.*?)\n\nTASK', completed.stdout, re.DOTALL)
+    assert shown, completed.stdout[-3000:]
+    assert shown.group(1) == 'ok', shown.group(0)
+    diff = json.loads(shown.group(2).split('=>', 1)[1])['msg']
+    assert diff['after'] == []
+    # Each setting is a line with its id, location and masked key, then a line with its masked value.
+    assert len([line for line in diff['before'] if ' key=' in line]) == len(planned)
+    assert any('***' in line for line in diff['before'])
+    assert_no_personal_data(completed.stdout + completed.stderr)
+
+
+def test_play_module_defaults_reach_the_modules(seeded, tmp_path, cql):
+    """Scan options set for the play on group/gdpr.gws.all are not replaced by the role's own defaults."""
+    before = settings_fingerprint(cql)
+    playbook = tmp_path / 'play.yml'
+    playbook.write_text(json.dumps([{
+        'name': 'Forget with play-level scan options',
+        'hosts': 'gdpr_runners',
+        'gather_facts': False,
+        # Valid on their own, but not together, so the module's check proves that both arrived.
+        'module_defaults': {'group/gdpr.gws.all': {'scan_processes': 2, 'scan_concurrency': 1}},
+        'roles': [{'role': 'gdpr.gws.forget_me', 'vars': {
+            'forget_me_subjects': [DEMO_EMAIL], 'forget_me_cleanup': True,
+            'forget_me_report_dir': str(tmp_path / 'reports')}}],
+    }]))
+
+    completed = ansible_playbook(playbook, '-i', 'inventories/lab', '--vault-password-file', LAB_VAULT_PASSWORD)
+
+    assert completed.returncode != 0
+    assert 'scan_processes (2) must be at most scan_concurrency (1)' in completed.stdout
+    assert settings_fingerprint(cql) == before

@@ -162,6 +162,36 @@ def test_keyspace_scope_reports_unmapped_rows(alt_lab, alt_seeded, run_module):
     assert by_column[('tags',)]['locations'] == ['tags:$[0]']
 
 
+def test_access_export_has_unmapped_row_values(alt_lab, alt_seeded, tmp_path, cql):
+    export_dir = tmp_path / 'exports'
+    batch = {'requests': [{'id': 'ALT-A-1', 'type': 'access', 'emails': [alt_seeded['subjects']['email']],
+                           'phones': [alt_seeded['subjects']['phone']]}]}
+    batch_file = tmp_path / 'batch.json'
+    batch_file.write_text(json.dumps(batch))
+    before = settings_rows(cql)
+
+    variables = alt_request(alt_lab, alt_seeded, request_file=str(batch_file), cleanup=False,
+                            forget_me_search_scope='keyspace', forget_me_export_dir=str(export_dir))
+    del variables['subjects']
+
+    completed, report = forget_me(tmp_path, variables)
+
+    assert completed.returncode == 0, completed.stdout[-3000:]
+    assert settings_rows(cql) == before
+    [export_file] = list(export_dir.iterdir())
+    export = json.loads(export_file.read_text())
+    rows = sorted(export['other_rows'], key=lambda row: row['table'] + json.dumps(row['primary_key'], sort_keys=True))
+    expected = sorted((row['table'], tuple(row['columns'])) for row in alt_seeded['unmapped_rows'])
+    assert sorted((row['table'], tuple(sorted(row['columns']))) for row in rows) == expected
+    # Each row contains the values of the columns the subjects were found in.
+    text_of = dict((tuple(row['columns']), json.dumps(row['columns'])) for row in rows)
+    assert alt_seeded['subjects']['email'] in text_of[('note',)].lower()
+    assert 'callback' in text_of[('attachment',)]
+    assert all(value is not None for row in rows for value in row['columns'].values())
+    assert [entry['other_rows'] for entry in report['access_exports']['files']] == [len(rows)]
+    assert_no_alt_personal_data(completed.stdout + completed.stderr + json.dumps(report), alt_seeded)
+
+
 def test_default_profile_fails_on_alt_layout(alt_lab, alt_seeded, run_module):
     result = run_module('personal_data_info', subjects=[alt_seeded['subjects']['email']], cassandra_hosts=['127.0.0.1'],
                         cassandra_port=CQL_PORT, cassandra_keyspace=KEYSPACE)

@@ -225,6 +225,73 @@ def test_headline_per_mode(changes, expected):
     assert evidence_summary(report)[1] == expected
 
 
+# A batch of forget and access requests: 15 settings of forget requests, 6 only of access requests,
+# 1 not erasable, and in the real run 4 settings that were new since the search of a sharded run.
+BATCH_COUNTS = dict(REPORT['counts'], found=22, erasable=21, not_erasable=1, access_only=6, planned=15, erased=15)
+
+
+@pytest.mark.parametrize('changes, counts, expected', [
+    ({'dry_run': True}, dict(BATCH_COUNTS, erased=0),
+     '22 settings contain the subjects: 15 to erase in a real run, 6 reported for access requests, '
+     '1 not erasable.'),
+    ({}, dict(BATCH_COUNTS, found=26, erasable=25, not_in_plan=4),
+     '26 settings contained the subjects: 15 erased, 6 reported for access requests, '
+     '4 found after the search and left for the next run, 1 not erasable, 0 failed.'),
+])
+def test_headline_counts_every_setting(changes, counts, expected):
+    report = dict(REPORT, counts=counts, **changes)
+
+    assert evidence_summary(report)[1] == expected
+    assert escape(expected) in evidence_html(report)
+
+
+def failed_partial_erase():
+    """Return a report of a real erase that stopped after 3 of 15 deletes."""
+    report = copy.deepcopy(REPORT)
+    report['outcome'] = 'failed'
+    report['error'] = {'task': 'Fail the run because the erase failed',
+                       'message': '3 of 15 settings were erased and 12 were not (11 failed, 1 not attempted).'}
+    report['counts'].update(found=16, erasable=15, planned=15, erased=3, failed=11, not_attempted=1, not_erased=12)
+    report['settings']['erased'] = ERASED
+    report['settings']['failed'] = [setting('set-0000000000000%03d' % index, FAVORITES, ['subj-1111111111111111'],
+                                            error='HTTP 503') for index in range(11)]
+    report['settings']['not_attempted'] = [setting('set-00000000000000d1', RECENTS, ['subj-2222222222222222'])]
+    report['settings']['not_erased'] = report['settings']['failed'] + report['settings']['not_attempted']
+    report['verification'] = {'performed': False, 'passed': None, 'not_performed_reason': 'an earlier step failed'}
+    return report
+
+
+def test_failed_erase_summary_counts():
+    lines = evidence_summary(failed_partial_erase())
+
+    assert lines[1].startswith('The run failed in task "Fail the run because the erase failed": 3 of 15')
+    assert lines[2] == 'Erase before the failure: 3 of 15 planned settings erased, 11 failed, 1 not attempted.'
+    assert lines[3] == 'Verification: not performed (an earlier step failed)'
+
+
+def test_failed_erase_page_lists_settings():
+    html = evidence_html(failed_partial_erase())
+    page = read(html)
+
+    assert '<p id="erase-before-failure">Erase before the failure: 3 of 15 planned settings erased' in html
+    assert page.rows['totals'][1] == ['16', '15', '1', '15', '3', '0', '11', '1']
+    assert len(page.rows['erased']) == 1 + 3
+    assert len(page.rows['failed']) == 1 + 11
+    assert len(page.rows['not-attempted']) == 1 + 1
+    assert len(page.rows['not-erased']) == 1 + 12
+    assert '<h2>Erased settings (3)</h2>' in html
+
+
+def test_failed_search_has_no_erase_line():
+    report = dict(REPORT, outcome='failed', error={'task': 'Search', 'message': 'keyspace not found'})
+    report['counts'] = dict(REPORT['counts'], planned=0)
+
+    lines = evidence_summary(report)
+
+    assert lines[2].startswith('Verification:')
+    assert 'erase-before-failure' not in evidence_html(report)
+
+
 def test_verification_not_performed_reason():
     report = dict(REPORT, dry_run=True, verification={'performed': False, 'passed': None,
                                                       'not_performed_reason': 'dry run, nothing was erased'})
