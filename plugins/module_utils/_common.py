@@ -269,11 +269,25 @@ def incomplete_scan_message(scan_result, params):
     """Return what an incomplete scan missed: token ranges per table, the errors and the contact points."""
     tables = sorted(set(failed['table'] for failed in scan_result.failed_ranges))
     errors = sorted(set(failed['error'] for failed in scan_result.failed_ranges))
-    return ('The scan is incomplete: %d of %d token ranges of %s could not be read from Cassandra at %s (port %d); '
-            'errors: %s. Check the nodes (nodetool status) and run again; raise cassandra_request_timeout if the '
-            'reads timed out.'
-            % (len(scan_result.failed_ranges), scan_result.ranges_total, ', '.join(tables) or 'the keyspace',
-               ', '.join(params['cassandra_hosts']), params['cassandra_port'], ', '.join(errors) or 'unknown'))
+    message = ('The scan is incomplete: %d of %d token ranges of %s could not be read from Cassandra at %s (port %d); '
+               'errors: %s. Check the nodes (nodetool status) and run again; raise cassandra_request_timeout if the '
+               'reads timed out.'
+               % (len(scan_result.failed_ranges), scan_result.ranges_total, ', '.join(tables) or 'the keyspace',
+                  ', '.join(params['cassandra_hosts']), params['cassandra_port'], ', '.join(errors) or 'unknown'))
+    if set(errors) & set(('ScanWorkerExited', 'ScanWorkerStalled')):
+        message += (' ScanWorkerExited or ScanWorkerStalled: a worker process of scan_processes ended or stopped '
+                    'reporting before it finished its ranges (for example, killed for lack of memory); run again, '
+                    'with fewer scan_processes if it repeats.')
+    return message
+
+
+def stall_timeout(params):
+    """Return the seconds without any report after which the scan gives up on its worker processes.
+
+    A healthy worker reports each page, and a page with its retries takes at most about three
+    request timeouts and the retry delays, so twice that plus a minute is a generous bound.
+    """
+    return 2 * (3 * params['cassandra_request_timeout'] + 3 * _scan.RETRY_DELAY) + 60
 
 
 def run_scan(module, session, matcher, profile, keep_values=True):
@@ -291,7 +305,8 @@ def run_scan(module, session, matcher, profile, keep_values=True):
                           concurrency=params['scan_concurrency'], fetch_size=params['fetch_size'],
                           split_count=params['token_ranges'], token_slice=token_slice_of(module),
                           progress=_progress.writer(params['progress_file'], params['token_slice']),
-                          keep_values=keep_values, processes=params['scan_processes'], reconnect=reconnect)
+                          keep_values=keep_values, processes=params['scan_processes'], reconnect=reconnect,
+                          stall_timeout=stall_timeout(params))
     except _scan.ScanError as error:
         module.fail_json(msg=str(error))
     except _scan.READ_ERRORS as error:

@@ -105,8 +105,6 @@ SUFFIX_DIGITS = 4
 # region in all formats (test_matching), not proven for every region's metadata.
 TAIL_DIGITS = 7
 
-_EMAIL_TOKEN = re.compile(r"(?<!{local})({local}+)@({domain}+(?:\.{domain}+)+)".format(
-    local=EMAIL_LOCAL_CLASS, domain=EMAIL_DOMAIN_CLASS))
 # Characters that end a field before an address, as in "email=jane.doe@example.com" or "{{jane.doe@...".
 # Other characters that are valid in a local part (& ! # $ % * ^ ~) are not here, because
 # "bob&jane.doe@example.com" is a different person's address.
@@ -716,10 +714,20 @@ def _member_path(path, key, position):
 
 
 def _email_candidates(text):
-    """Yield the normalized address of every e-mail token in text, with its local part variants."""
-    for match in _EMAIL_TOKEN.finditer(text):
-        domain = match.group(2)
-        for local in _local_part_variants(match.group(1)):
+    """Yield the normalized address of every e-mail token in text, with its local part variants.
+
+    Tokens are read around each '@', not left to right, because the run of address characters
+    before an '@' can start inside the domain of the address before it, as in
+    ``from=bob@example.org&to=jane.doe@example.com``. The variant after the last '=' is then
+    the second address.
+    """
+    domains = _AT_OR_DOMAIN.findall(text)
+    # One entry per '@' in both lists, in opposite orders (see Matcher._email_token_may_match).
+    locals_reversed = _AT_AND_LOCAL_PART_REVERSED.findall(text[::-1])
+    for domain, local_reversed in zip(domains, reversed(locals_reversed)):
+        if not domain or not local_reversed:
+            continue
+        for local in _local_part_variants(local_reversed[::-1]):
             yield normalize_email_parts(local, domain)
 
 

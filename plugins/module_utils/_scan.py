@@ -10,9 +10,12 @@ FOR INTERNAL USE BY THE gdpr.gws COLLECTION ONLY. This file may change without n
 from __future__ import absolute_import, division, print_function
 __metaclass__ = type
 
+import ctypes
 import multiprocessing
+import os
 import operator
 import queue
+import signal
 import sys
 import threading
 import time
@@ -54,6 +57,8 @@ KEY = operator.itemgetter(-2)
 
 # How often the scan checks that its worker processes are still alive, in seconds.
 WORKER_POLL_SECONDS = 1.0
+# prctl(2) option: the signal that the kernel sends to this process when its parent ends (Linux).
+PR_SET_PDEATHSIG = 1
 # Seconds a worker waits for the shared range counter, which is held for microseconds.
 WORKER_LOCK_SECONDS = 30.0
 
@@ -214,15 +219,16 @@ class TableReader(object):
         Each row ends with group, key and value; unpack() returns all five fields.
         """
         start, end = token_range
-        if start is None:
-            rows = self.session.execute(self.first_range, (MIN_TOKEN, end))
-        else:
-            rows = self.session.execute(self.next_range, (start, end))
+        statement, bounds = (self.first_range, (MIN_TOKEN, end)) if start is None else (self.next_range, (start, end))
+        rows = self.session.execute(statement, bounds)
         while True:
             yield rows.current_rows
             if not rows.has_more_pages:
                 return
-            rows.fetch_next_page()
+            # Each page is a request of its own, with the paging state of the last one, so that
+            # request_timeout bounds every page: ResultSet.fetch_next_page() of cassandra-driver 3.30
+            # waited forever for a node that stopped answering in the middle of a range.
+            rows = self.session.execute(statement, bounds, paging_state=rows.paging_state)
 
     def unpack(self, row):
         """Return (scope, owner_id, group, key, value) of a row from pages()."""
@@ -256,13 +262,17 @@ def _as_blob(column, cql_type):
     return '"%s"' % column
 
 
-def _row_value_text(value):
-    """Return a column value as text; blobs are decoded when they are valid UTF-8."""
+def _row_value_text(value, errors='strict'):
+    """Return a column value as text; blobs are decoded as UTF-8.
+
+    With errors='strict', a blob that is not valid UTF-8 gives ''. With errors='replace', its
+    invalid bytes become U+FFFD, so the rest of it can still be searched.
+    """
     if value is None:
         return ''
     if isinstance(value, (bytes, bytearray)):
         try:
-            return bytes(value).decode('utf-8')
+            return bytes(value).decode('utf-8', errors)
         except UnicodeDecodeError:
             return ''
     return value if isinstance(value, str) else str(value)
@@ -285,7 +295,8 @@ class _RangeScanner(object):
         self.report = report
 
     def match_of(self, reader, scope, owner_id, group, key, value):
-        text = _row_value_text(value)
+        # A blob value with one invalid byte is still searched, as find() and the pre-filter read it.
+        text = _row_value_text(value, errors='replace')
         key_text = _row_value_text(key)
         hits = [(hit.subject_id, hit.location) for hit in self.matcher.find(text)]
         hits.extend((hit.subject_id, '<setting key>') for hit in self.matcher.find(key_text))
@@ -362,7 +373,7 @@ def _apply(result, kind, details):
 
 def scan(session, keyspace, profile, matcher, groups=None, concurrency=4, fetch_size=1000,
          split_count=64, retries=2, token_slice=None, progress=None, keep_values=True, processes=1,
-         reconnect=None):
+         reconnect=None, stall_timeout=None):
     """Read every settings table of the profile and return a ScanResult of the rows that match.
 
     Token ranges are read by `concurrency` threads, page by page, and only matching rows are
@@ -376,6 +387,8 @@ def scan(session, keyspace, profile, matcher, groups=None, concurrency=4, fetch_
     With processes > 1 and reconnect, a function that returns a new (cluster, session), the
     ranges are read by that many worker processes, each with its own connection and its
     share of the threads, so that matching uses more than one core (see _scan_in_processes).
+    When no worker has reported anything for stall_timeout seconds, the workers are killed and
+    the ranges they did not report fail.
     """
     result = ScanResult()
     started = time.monotonic()
@@ -389,7 +402,7 @@ def scan(session, keyspace, profile, matcher, groups=None, concurrency=4, fetch_
 
     if processes > 1 and reconnect is not None and can_fork():
         _scan_in_processes(result, work, keyspace, profile, matcher, groups, concurrency, fetch_size, retries,
-                           keep_values, progress, processes, reconnect)
+                           keep_values, progress, processes, reconnect, stall_timeout)
     else:
         lock = threading.Lock()
 
@@ -414,7 +427,7 @@ def can_fork():
 
 
 def _scan_in_processes(result, work, keyspace, profile, matcher, groups, concurrency, fetch_size, retries,
-                       keep_values, progress, processes, reconnect):
+                       keep_values, progress, processes, reconnect, stall_timeout=None):
     """Read the work (table index, token range) in forked worker processes and add their reports to result.
 
     Each worker opens its own connection with reconnect(), because a driver session cannot be used
@@ -430,7 +443,7 @@ def _scan_in_processes(result, work, keyspace, profile, matcher, groups, concurr
     messages = context.Queue()
     workers = [context.Process(target=_worker_main,
                                args=(reconnect, keyspace, profile, fetch_size, work, matcher, groups, retries,
-                                     keep_values, threads, next_range, messages))
+                                     keep_values, threads, next_range, messages, os.getpid()))
                for _unused in range(processes)]
     for worker in workers:
         worker.daemon = True
@@ -439,6 +452,8 @@ def _scan_in_processes(result, work, keyspace, profile, matcher, groups, concurr
     reported = set()
     running = len(workers)
     connect_errors = []
+    stalled = False
+    last_message = time.monotonic()
     while running:
         try:
             message = messages.get(timeout=WORKER_POLL_SECONDS)
@@ -446,7 +461,12 @@ def _scan_in_processes(result, work, keyspace, profile, matcher, groups, concurr
             # A worker killed by a signal sends nothing; count it as ended when it is gone.
             if not any(worker.is_alive() for worker in workers) and messages.empty():
                 break
+            # A stopped or deadlocked worker sends nothing either, and would keep the module waiting.
+            if stall_timeout and time.monotonic() - last_message > stall_timeout:
+                stalled = True
+                break
             continue
+        last_message = time.monotonic()
         kind, details = message[0], message[1:]
         if kind == 'exit':
             running -= 1
@@ -461,12 +481,18 @@ def _scan_in_processes(result, work, keyspace, profile, matcher, groups, concurr
         if progress:
             progress(result)
     for worker in workers:
-        worker.join(WORKER_POLL_SECONDS)
+        worker.join(0 if stalled else WORKER_POLL_SECONDS)
         if worker.is_alive():
-            worker.terminate()
+            # SIGKILL, because a stopped process does not act on SIGTERM.
+            worker.kill()
             worker.join()
 
-    error_name = connect_errors[0] if connect_errors else 'ScanWorkerExited'
+    if stalled:
+        error_name = 'ScanWorkerStalled'
+    elif connect_errors:
+        error_name = connect_errors[0]
+    else:
+        error_name = 'ScanWorkerExited'
     for index, (table_index, token_range) in enumerate(work):
         if index not in reported:
             result.failed_ranges.append(_failure(keyspace, profile['tables'][table_index]['name'], token_range,
@@ -475,13 +501,25 @@ def _scan_in_processes(result, work, keyspace, profile, matcher, groups, concurr
         progress(result)
 
 
+def _die_with_parent(parent_pid):
+    """Make the kernel kill this worker when the module process ends, so that no worker outlives a killed module."""
+    try:
+        ctypes.CDLL(None, use_errno=True).prctl(PR_SET_PDEATHSIG, signal.SIGKILL)
+    except (OSError, AttributeError):
+        pass
+    # The module may have ended before prctl took effect.
+    if os.getppid() != parent_pid:
+        os._exit(1)
+
+
 def _worker_main(reconnect, keyspace, profile, fetch_size, work, matcher, groups, retries, keep_values, threads,
-                 next_range, messages):
+                 next_range, messages, parent_pid):
     """Run in a worker process: connect, read the ranges it takes from next_range, send reports to messages.
 
     A worker writes nothing to stdout, which carries the module's result, and puts no
     exception text anywhere: an unexpected error fails the range it was reading, by name.
     """
+    _die_with_parent(parent_pid)
     cluster = None
     try:
         try:
@@ -569,4 +607,4 @@ class RowLookup(object):
         row = self.session.execute(statement, [values[role] for role in order]).one()
         if row is None:
             return False
-        return bool(self.matcher.find(_row_value_text(row[0])))
+        return bool(self.matcher.find(_row_value_text(row[0], errors='replace')))

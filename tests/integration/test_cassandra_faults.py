@@ -70,6 +70,22 @@ def test_read_timeouts_during_scan(seeded, run_module, cql, cassandra_proxy, acc
     assert settings_fingerprint(cql) == before
 
 
+def test_node_stalled_in_the_middle_of_a_range(seeded, run_module, cql, cassandra_proxy, access_log):
+    """A node that stops answering between two pages of a range times out like one that stops before the range."""
+    before = settings_fingerprint(cql)
+    # With 2 rows per page, each range has dozens of pages, so the stall starts inside a range.
+    cassandra_proxy.fail_after(FAULT_AFTER_BYTES, 'stall', 10.0)
+
+    result = erase_through(run_module, cassandra_proxy.port, cassandra_request_timeout=1, token_ranges=4,
+                           fetch_size=2)
+
+    assert result['failed'] is True
+    assert 'The scan is incomplete' in result['msg']
+    assert 'OperationTimedOut' in result['msg']
+    assert access_log.requests('DELETE') == []
+    assert settings_fingerprint(cql) == before
+
+
 def test_unreachable_node_deletes_nothing(seeded, run_module, cql, cassandra_proxy, access_log):
     before = settings_fingerprint(cql)
     cassandra_proxy.set_mode('down')

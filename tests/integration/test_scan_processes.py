@@ -9,6 +9,7 @@ fails or dies must leave the scan incomplete, so that nothing is deleted.
 import os
 import signal
 import sys
+import time
 
 import pytest
 
@@ -91,11 +92,11 @@ def lab_session():
     return _scan.connect(['127.0.0.1'], port=CQL_PORT, consistency_level='ONE')
 
 
-def scan_in_processes(matcher, reconnect, processes=2):
+def scan_in_processes(matcher, reconnect, processes=2, stall_timeout=None):
     cluster, session = lab_session()
     try:
         return _scan.scan(session, KEYSPACE, load_profile(None), matcher, concurrency=4, split_count=16,
-                          processes=processes, reconnect=reconnect)
+                          processes=processes, reconnect=reconnect, stall_timeout=stall_timeout)
     finally:
         cluster.shutdown()
 
@@ -147,6 +148,10 @@ def kill_this_process():
     os.kill(os.getpid(), signal.SIGKILL)
 
 
+def stop_this_process():
+    os.kill(os.getpid(), signal.SIGSTOP)
+
+
 def raise_unexpected_error():
     raise KeyError('a bug')
 
@@ -169,3 +174,15 @@ def test_unexpected_error_in_a_worker_fails_its_ranges(seeded, capfd):
     assert set(failed['error'] for failed in result.failed_ranges) == {'KeyError'}
     # The workers print nothing: stdout carries the module's result.
     assert capfd.readouterr().out == ''
+
+
+def test_stopped_workers_are_given_up(seeded):
+    started = time.monotonic()
+
+    result = scan_in_processes(MatcherFailingInWorkers(parse_subjects(SUBJECTS), stop_this_process), lab_session,
+                               stall_timeout=3)
+
+    assert time.monotonic() - started < 30
+    assert result.complete is False
+    assert len(result.failed_ranges) == 16
+    assert set(failed['error'] for failed in result.failed_ranges) == {'ScanWorkerStalled'}

@@ -53,6 +53,11 @@ MUST_MATCH = [
     ('mailto:jane.doe@example.com', ['jane']),
     ('mailto:Jane.Doe@Example.COM', ['jane']),
     ('mailto:jane.doe@example.com?subject=Callback', ['jane']),
+    # An address right after another one: its run of address characters starts in the first domain.
+    ('?from=bob@example.org&to=jane.doe@example.com', ['jane']),
+    ('bob@example.org|jane.doe@example.com', ['jane']),
+    ('bob@example.org/jane.doe@example.com', ['jane']),
+    ('max.mustermann@example.org=jane.doe@example.com', ['max', 'jane']),
     ('Jane Doe <jane.doe@example.com>', ['jane']),
     ('write to jane.doe@example.com.', ['jane']),
     ('(jane.doe@example.com)', ['jane']),
