@@ -57,6 +57,7 @@ MUST_MATCH = [
     ('?from=bob@example.org&to=jane.doe@example.com', ['jane']),
     ('bob@example.org|jane.doe@example.com', ['jane']),
     ('bob@example.org/jane.doe@example.com', ['jane']),
+    ('mailto:bob@example.org?cc=jane.doe@example.com', ['jane']),
     ('max.mustermann@example.org=jane.doe@example.com', ['max', 'jane']),
     ('Jane Doe <jane.doe@example.com>', ['jane']),
     ('write to jane.doe@example.com.', ['jane']),
