@@ -222,13 +222,20 @@ class TableReader(object):
         statement, bounds = (self.first_range, (MIN_TOKEN, end)) if start is None else (self.next_range, (start, end))
         rows = self.session.execute(statement, bounds)
         while True:
-            yield rows.current_rows
+            page = rows.current_rows
+            yield page
             if not rows.has_more_pages:
                 return
             # Each page is a request of its own, with the paging state of the last one, so that
             # request_timeout bounds every page: ResultSet.fetch_next_page() of cassandra-driver 3.30
             # waited forever for a node that stopped answering in the middle of a range.
-            rows = self.session.execute(statement, bounds, paging_state=rows.paging_state)
+            paging_state = rows.paging_state
+            # The driver's timer of each request keeps its rows until the timeout would have
+            # expired, which would hold every page read in the last request_timeout seconds. The
+            # caller is done with the page, so its rows are dropped here.
+            if isinstance(page, list):
+                page.clear()
+            rows = self.session.execute(statement, bounds, paging_state=paging_state)
 
     def unpack(self, row):
         """Return (scope, owner_id, group, key, value) of a row from pages()."""
