@@ -585,7 +585,7 @@ class Matcher:
         """Return the ids of the subjects in one string."""
         # Most strings of a setting are names and flags. Without an '@', an escape or a '%' that
         # could decode to one, and with fewer digits than the shortest subject number, a string
-        # holds no subject. Non-ASCII strings can hold digits of other scripts, so they are searched.
+        # contains no subject. Non-ASCII strings can contain digits of other scripts, so they are searched.
         if text.isascii() and '@' not in text and '%' not in text and '\\' not in text and (
                 len(text.encode('ascii').translate(None, _NON_DIGIT_BYTES)) < self._min_digits):
             return ()

@@ -227,8 +227,8 @@ class TableReader(object):
             if not rows.has_more_pages:
                 return
             # Each page is a request of its own, with the paging state of the last one, so that
-            # request_timeout bounds every page: ResultSet.fetch_next_page() of cassandra-driver 3.30
-            # waited forever for a node that stopped answering in the middle of a range.
+            # request_timeout bounds every page. ResultSet.fetch_next_page() of cassandra-driver 3.30
+            # waited without a timeout for a node that stopped responding in the middle of a range.
             paging_state = rows.paging_state
             # The driver's timer of each request keeps its rows until the timeout would have
             # expired, which would hold every page read in the last request_timeout seconds. The

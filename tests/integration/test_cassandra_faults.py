@@ -71,7 +71,7 @@ def test_read_timeouts_during_scan(seeded, run_module, cql, cassandra_proxy, acc
 
 
 def test_node_stalled_in_the_middle_of_a_range(seeded, run_module, cql, cassandra_proxy, access_log):
-    """A node that stops answering between two pages of a range times out like one that stops before the range."""
+    """A node that stops responding between two pages of a range times out like one that stops before the range."""
     before = settings_fingerprint(cql)
     # With 2 rows per page, each range has dozens of pages, so the stall starts inside a range.
     cassandra_proxy.fail_after(FAULT_AFTER_BYTES, 'stall', 10.0)

@@ -222,7 +222,7 @@ def assert_candidates_keep(matcher, texts, page_size):
         page = texts[start:start + page_size]
         returned = matcher.candidates(page)
         assert returned == sorted(set(returned))
-        # The scan passes UTF-8 bytes; they must give the same answer.
+        # The scan passes UTF-8 bytes, which must give the same positions.
         assert matcher.candidates([text.encode('utf-8') for text in page]) == returned
         assert all(matcher.may_contain(page[index]) for index in returned)
         for index, text in enumerate(page):
@@ -317,8 +317,8 @@ def test_candidates_of_nothing():
 def test_candidates_cheaper_than_may_contain():
     """With few subjects, most pages hold none of them, and the page checks cost a fraction of the per-value ones.
 
-    (With the 1,000 subjects of many_subjects, a third of these values contain one, so
-    candidates() hands a third of them on to may_contain; benchmarks/ measures that case.)
+    With the 1,000 subjects of many_subjects, a third of these values contain one, so candidates()
+    passes a third of them on to may_contain. benchmarks/ measures that case.
     """
     values = realistic_values(3000)
     for matcher in (one_subject('jane.doe@example.com'), one_subject('+44 20 7946 0958')):
