@@ -195,6 +195,7 @@ options:
 requirements:
   - cassandra-driver >= 3.30.1
   - phonenumbers
+  - pyahocorasick >= 2.0 (optional; with many phone subjects, the scan's pre-filter needs less CPU)
 notes:
   - The scan reads every row of the settings tables. Only settings that contain a subject are returned.
 '''

@@ -67,6 +67,15 @@ else:
     HAS_PHONENUMBERS = True
     PHONENUMBERS_IMPORT_ERROR = None
 
+# Optional: with it, the page pre-filter finds the last digits of many phone subjects in one
+# pass of compiled code. Without it, the pre-filter reads the digit runs in Python.
+try:
+    import ahocorasick
+except ImportError:
+    HAS_AHOCORASICK = False
+else:
+    HAS_AHOCORASICK = True
+
 from ansible_collections.gdpr.gws.plugins.module_utils._subjects import (
     EMAIL_DOMAIN_CLASS,
     EMAIL_LOCAL_CLASS,
@@ -147,23 +156,16 @@ EMAIL_SUFFIX_CHARACTERS = 8
 _ASCII_PHONE_SEPARATORS = b" \t().-/"
 
 
-# The page pre-filter's patterns work on UTF-8 bytes, in which they see ASCII letters only.
-_ASCII_LOCAL_CLASS = EMAIL_LOCAL_CLASS.replace('\\w', 'A-Za-z0-9_')
-_ASCII_DOMAIN_CLASS = EMAIL_DOMAIN_CLASS.replace('\\w', 'A-Za-z0-9_')
-_ASCII_AT_OR_DOMAIN = re.compile(r"@((?:{domain}+(?:\.{domain}+)+)?)".format(domain=_ASCII_DOMAIN_CLASS).encode('ascii'))
-_AT_BEFORE_NON_ASCII = re.compile(r"@[A-Za-z0-9_.\-]*[\x80-\xff]".encode('ascii'))
 # U+212A KELVIN SIGN is the only character outside ASCII that str.lower() turns into an ASCII letter.
 _KELVIN_SIGN = '\u212a'.encode('utf-8')
 
 
-def _email_suffix_checks(emails, as_bytes=False):
+def _email_suffix_checks(emails):
     """Return (pattern, keys) pairs for Matcher._email_may_match, or None when a subject is not ASCII.
 
     A key is the last (up to EMAIL_SUFFIX_CHARACTERS) characters of a subject's local part,
     reversed, and its domain. The pattern finds, on the reversed text, that many characters
     after each '@', or an empty string, so that its matches line up with _AT_OR_DOMAIN's.
-    With as_bytes, patterns and keys are for UTF-8 bytes (Matcher.candidates), in which the
-    pattern sees ASCII characters only.
     """
     if not all(address.isascii() for address in emails):
         return None
@@ -172,10 +174,6 @@ def _email_suffix_checks(emails, as_bytes=False):
         local, domain = address.rsplit('@', 1)
         length = min(len(local), EMAIL_SUFFIX_CHARACTERS)
         by_length.setdefault(length, set()).add(local[-length:][::-1] + domain)
-    if as_bytes:
-        return tuple((re.compile(r"@({local}{{{length}}})?".format(local=_ASCII_LOCAL_CLASS, length=length)
-                                 .encode('ascii')), frozenset(key.encode('ascii') for key in keys))
-                     for length, keys in sorted(by_length.items()))
     return tuple((re.compile(r"@({local}{{{length}}})?".format(local=EMAIL_LOCAL_CLASS, length=length)),
                   frozenset(keys)) for length, keys in sorted(by_length.items()))
 
@@ -193,9 +191,9 @@ def _digit_projection():
 _DIGIT_PROJECTION = _digit_projection()
 # The same, with the NUL that joins the texts of a page kept as a line break.
 _PAGE_PROJECTION = b'\n' + _DIGIT_PROJECTION[1:]
+# With _PAGE_PROJECTION, this deletion keeps only the digits of a page, and its NULs as line breaks.
+_NOT_DIGIT_OR_NUL = bytes(byte for byte in range(256) if byte != 0 and not 48 <= byte <= 57)
 _TOKEN_CHANGING_ESCAPE_BYTES = re.compile(_TOKEN_CHANGING_ESCAPE.pattern.encode('ascii'))
-# Up to this many e-mail subjects, all ASCII, the page pre-filter searches for each local part and '@'.
-FEW_EMAILS = 4
 # Matcher.candidates checks the texts of a page in chunks of at most this many texts.
 PAGE_CHUNK = 128
 # One match per '@': the domain after it, or '' when there is none.
@@ -212,6 +210,30 @@ def _at_positions(data):
     """Return the position of every '@' in data."""
     lengths = itertools.accumulate(map(len, data.split(b'@')))
     return [length + number for number, length in enumerate(itertools.islice(lengths, data.count(b'@')))]
+
+
+def _alternatives(words):
+    """Return a regular expression (bytes) that matches any of words, with their common beginnings shared.
+
+    Python's re tries the branches of an alternation one after the other, so a flat list of
+    1,000 words costs up to 1,000 comparisons at each position. As a tree, it costs a few per character.
+    """
+    tree = {}
+    for word in words:
+        node = tree
+        for byte in word:
+            node = node.setdefault(byte, {})
+        node[None] = {}
+
+    def pattern(node):
+        branches = [re.escape(bytes((byte,))) + pattern(node[byte]) for byte in sorted(key for key in node if key is not None)]
+        if not branches:
+            return b''
+        if None not in node and len(branches) == 1:
+            return branches[0]
+        return b'(?:' + b'|'.join(branches) + (b')?' if None in node else b')')
+
+    return pattern(tree)
 
 
 def _positions(text, part):
@@ -285,14 +307,22 @@ class Matcher:
                                   for length, values in sorted(tails_by_length.items()))
         all_tails = sorted(set().union(*tails_by_length.values())) if tails_by_length else []
         self._few_tails = tuple(all_tails) if len(all_tails) <= FEW_TAILS else None
+        self._tail_automaton = None
+        if self._few_tails is None and HAS_AHOCORASICK:
+            self._tail_automaton = ahocorasick.Automaton()
+            for tail in all_tails:
+                self._tail_automaton.add_word(tail.decode('ascii'), len(tail))
+            self._tail_automaton.make_automaton()
         self._min_digits = min(national_lengths) if national_lengths else MIN_NUMBER_DIGITS
 
         self._email_domains = frozenset(address.rsplit('@', 1)[1] for address in self._emails)
         self._email_suffix_checks = _email_suffix_checks(self._emails)
-        self._few_emails = (tuple(sorted(address.rsplit('@', 1)[0].encode('ascii') + b'@' for address in self._emails))
-                            if len(self._emails) <= FEW_EMAILS and all(address.isascii() for address in self._emails)
-                            else None)
-        self._email_suffix_bytes = _email_suffix_checks(self._emails, as_bytes=True)
+        # For the page pre-filter: '@' and a subject's local part, on reversed text, with ASCII letters in any case.
+        local_parts = set(address.rsplit('@', 1)[0] for address in self._emails)
+        self._local_parts_reversed = None
+        if local_parts and self._email_suffix_checks is not None and not any('@' in local for local in local_parts):
+            self._local_parts_reversed = re.compile(
+                _alternatives(b'@' + local.encode('ascii')[::-1] for local in local_parts), re.IGNORECASE)
         self._phone_suffix_bytes = frozenset(suffix.encode('ascii') for suffix in self._suffix_regions)
 
     def find(self, text):
@@ -358,12 +388,14 @@ class Matcher:
         names the texts in which it finds something, and those go on to may_contain:
 
         - a '%' or an escape that may_contain decodes (``\\u``, ``\\t``, ``\\/``);
-        - with up to FEW_EMAILS subjects, all ASCII: a subject's local part and '@', in the text
-          with ASCII letters lower-cased. With more subjects: the last characters of an address's
-          local part and its domain, as in may_contain. An address whose domain has characters outside
-          ASCII is always named, because IDNA can turn them into ASCII, and so is every address
-          of a text with U+212A KELVIN SIGN, which str.lower() turns into an ASCII k;
-        - phone runs as in may_contain: the digit projection, and the subjects' last digits.
+        - a subject's local part and '@', with ASCII letters in any case, found for all subjects
+          at once by one regular expression on the reversed data. Every '@' is named when a
+          subject is not ASCII, and in a page with U+212A KELVIN SIGN, which str.lower() turns
+          into an ASCII k;
+        - the subjects' last national digits in the digits of the page: with up to FEW_TAILS
+          of them by substring searches, with more by one pass of an Aho-Corasick automaton
+          (pyahocorasick). Without pyahocorasick, phone runs as in may_contain: the digit
+          projection, and the subjects' last digits at the end of each run.
 
         So every text in which find() can find a subject is returned.
         """
@@ -385,52 +417,52 @@ class Matcher:
         positions = list(_positions(data, b'%'))
         if b'\\' in data:
             positions.extend(match.start() for match in _TOKEN_CHANGING_ESCAPE_BYTES.finditer(data))
+        # The bytes outside ASCII, in the order of the data: a few per text, if any.
+        others = b'' if data.isascii() else data.translate(None, _ASCII_BYTES)
         if self._emails and b'@' in data:
-            positions.extend(self._email_positions(data))
+            positions.extend(self._email_positions(data, others))
         if self._phones:
-            positions.extend(self._phone_positions(data))
+            positions.extend(self._phone_positions(data, others))
         if not positions:
             return []
         offsets = _Offsets(data.split(b'\x00'))
         may_contain = self.may_contain
         return [index for index in sorted(set(map(offsets.index_of, positions))) if may_contain(texts[index])]
 
-    def _email_positions(self, data):
-        """Return positions in data, at least one in each text whose e-mail tokens may include a subject."""
-        if self._email_suffix_checks is None or _KELVIN_SIGN in data:
+    def _email_positions(self, data, others):
+        """Return positions in data, at least one in each text whose e-mail tokens may include a subject.
+
+        others are the bytes of data outside ASCII.
+        """
+        if self._local_parts_reversed is None or _KELVIN_SIGN in others:
             # A subject outside ASCII, or a character that str.lower() turns into an ASCII letter.
             return _at_positions(data)
-        if self._few_emails is not None:
-            # The local part and '@' of a matching token are the subject's, with ASCII letters
-            # in any case. The domain is not compared, because IDNA maps many domains onto one.
-            lowered = data.lower()
-            positions = []
-            for local_part in self._few_emails:
-                positions.extend(_positions(lowered, local_part))
-            return positions
-        # An '@' before a domain with a byte outside ASCII: IDNA may turn that domain into a subject's.
-        positions = [match.start() for match in _AT_BEFORE_NON_ASCII.finditer(data)]
-        domains = list(map(bytes.lower, _ASCII_AT_OR_DOMAIN.findall(data)))
-        data_reversed = data[::-1]
-        at_signs = set()
-        for pattern, keys in self._email_suffix_bytes:
-            endings = pattern.findall(data_reversed)
-            endings.reverse()
-            addresses = list(map(operator.add, map(bytes.lower, endings), domains))
-            if not keys.isdisjoint(addresses):
-                at_signs.update(number for number, address in enumerate(addresses) if address in keys)
-        if at_signs:
-            at_positions = _at_positions(data)
-            positions.extend(at_positions[number] for number in at_signs)
-        return positions
+        # Every local part that find() tries ends right before an '@'. So the text of a matching
+        # token has a subject's local part and '@', with ASCII letters in any case. The domain is
+        # not compared, because IDNA maps many domains onto one. On reversed data, each match
+        # starts at its '@'.
+        last = len(data) - 1
+        return [last - match.start() for match in self._local_parts_reversed.finditer(data[::-1])]
 
-    def _phone_positions(self, data):
-        """Return positions in data, at least one in each text whose phone runs may hold a subject's number."""
+    def _phone_positions(self, data, others):
+        """Return positions in data, at least one in each text whose phone runs may hold a subject's number.
+
+        others are the bytes of data outside ASCII.
+        """
         positions = []
-        if not data.isascii():
-            others = data.translate(None, _ASCII_BYTES).decode('utf-8', 'replace')
-            for character in set(_NON_ASCII_PHONE_CHARACTER.findall(others)):
+        if others:
+            for character in set(_NON_ASCII_PHONE_CHARACTER.findall(others.decode('utf-8', 'replace'))):
                 positions.extend(_positions(data, character.encode('utf-8')))
+        # The digits of a run, or of a span of a long run, are a substring of the text's digits
+        # with all else deleted, and so is a subject's tail that ends them.
+        if self._tail_automaton is not None:
+            digits = data.translate(_PAGE_PROJECTION, _NOT_DIGIT_OR_NUL).decode('ascii')
+            ends = [end for end, _length in self._tail_automaton.iter(digits)]
+            if ends:
+                line_starts = _Offsets(digits.split('\n'))
+                text_starts = _Offsets(data.split(b'\x00'))
+                positions.extend(text_starts.start_of(line_starts.index_of(end)) for end in ends)
+            return positions
         if self._few_tails is not None:
             # Deleting every separator only joins more digits, so each substring of may_contain's
             # projection is a substring of this one.
@@ -546,48 +578,63 @@ class Matcher:
 
     def _walk(self, root):
         # The walk keeps its own stack, so deeply nested values cannot exhaust the call stack.
+        # A node's path is kept as a chain of steps, (parent, step), and is written out only
+        # for a hit, because the values that reach the walk have many members and few hits.
         hits = []
         seen = set()
+        subject_ids_in = self._subject_ids_in
+        may_hold = self._may_hold
 
-        def add(subject_ids, location):
+        def add(subject_ids, steps, suffix=''):
             if not subject_ids:
                 return
+            location = _location(steps) + suffix
             for subject_id in sorted(subject_ids):
                 if (subject_id, location) not in seen:
                     seen.add((subject_id, location))
                     hits.append(Hit(subject_id, location))
 
-        stack = [(root, '$', 0)]
+        stack = [(root, None, 0)]
         while stack:
-            node, path, depth = stack.pop()
+            node, steps, depth = stack.pop()
             if isinstance(node, dict):
                 members = []
                 for position, (key, value) in enumerate(node.items()):
                     key = key if isinstance(key, str) else str(key)
-                    member_path = _member_path(path, key, position)
-                    add(self._subject_ids_in(key), member_path + '<key>')
-                    members.append((value, member_path, depth))
+                    member_steps = (steps, (key, position))
+                    if may_hold(key):
+                        add(subject_ids_in(key), member_steps, '<key>')
+                    members.append((value, member_steps, depth))
                 stack.extend(reversed(members))
             elif isinstance(node, list):
-                stack.extend((node[index], '%s[%d]' % (path, index), depth)
-                             for index in reversed(range(len(node))))
+                stack.extend((node[index], (steps, index), depth) for index in reversed(range(len(node))))
             elif isinstance(node, str):
                 embedded = _parse_embedded_json(node, depth)
-                if embedded is None:
-                    add(self._subject_ids_in(node), path)
-                else:
-                    stack.append((embedded, path + '<json>', depth + 1))
+                if embedded is not None:
+                    stack.append((embedded, (steps, _EMBEDDED), depth + 1))
+                elif may_hold(node):
+                    add(subject_ids_in(node), steps)
             elif isinstance(node, int) and not isinstance(node, bool):
-                add(self._subject_ids_in(str(node)), path)
+                text = str(node)
+                if may_hold(text):
+                    add(subject_ids_in(text), steps)
         return hits
+
+    def _may_hold(self, text):
+        """Return False for a string in which _subject_ids_in certainly finds nothing.
+
+        Most strings of a setting are names and flags. Without an '@', an escape or a '%' that
+        could decode to one, and with fewer digits than the shortest subject number, a string
+        contains no subject. Non-ASCII strings can contain digits of other scripts, so they are searched.
+        """
+        if not text.isascii() or '@' in text or '%' in text or '\\' in text:
+            return True
+        return len(text) >= self._min_digits and len(
+            text.encode('ascii').translate(None, _NON_DIGIT_BYTES)) >= self._min_digits
 
     def _subject_ids_in(self, text):
         """Return the ids of the subjects in one string."""
-        # Most strings of a setting are names and flags. Without an '@', an escape or a '%' that
-        # could decode to one, and with fewer digits than the shortest subject number, a string
-        # contains no subject. Non-ASCII strings can contain digits of other scripts, so they are searched.
-        if text.isascii() and '@' not in text and '%' not in text and '\\' not in text and (
-                len(text.encode('ascii').translate(None, _NON_DIGIT_BYTES)) < self._min_digits):
+        if not self._may_hold(text):
             return ()
         found = set()
         for variant in _decoded_variants(text):
@@ -700,6 +747,27 @@ def _parse_embedded_json(text, depth):
     except (ValueError, RecursionError):
         return None
     return data if isinstance(data, (dict, list)) else None
+
+
+# The step of a path into JSON parsed from a string.
+_EMBEDDED = '<json>'
+
+
+def _location(steps):
+    """Return the path that a chain of steps of Matcher._walk leads to, as in ``$.recents[2].email``."""
+    reversed_steps = []
+    while steps is not None:
+        steps, step = steps
+        reversed_steps.append(step)
+    path = '$'
+    for step in reversed(reversed_steps):
+        if step is _EMBEDDED:
+            path += _EMBEDDED
+        elif isinstance(step, int):
+            path = '%s[%d]' % (path, step)
+        else:
+            path = _member_path(path, *step)
+    return path
 
 
 def _member_path(path, key, position):

@@ -139,7 +139,7 @@ class ModuleRunner(object):
         self.runs = 0
         self.last = None
 
-    def __call__(self, module_name, check=False, diff=False, verbosity=0, **module_args):
+    def __call__(self, module_name, check=False, diff=False, verbosity=0, env=None, **module_args):
         self.runs += 1
         result_file = self.tmp_path / ('result-%d.json' % self.runs)
         variables = self.tmp_path / ('vars-%d.json' % self.runs)
@@ -152,7 +152,7 @@ class ModuleRunner(object):
             args.append('--diff')
         if verbosity:
             args.append('-' + 'v' * verbosity)
-        self.last = ansible_playbook(*args)
+        self.last = ansible_playbook(*args, env=env)
         assert self.last.returncode == 0, self.last.stdout[-3000:] + self.last.stderr[-3000:]
         return json.loads(result_file.read_text())
 

@@ -17,8 +17,12 @@ import sys
 import time
 from urllib.parse import quote
 
+import re
+from unittest import mock
+
 import pytest
 
+from ansible_collections.gdpr.gws.plugins.module_utils import _matching
 from ansible_collections.gdpr.gws.plugins.module_utils._matching import Matcher
 from ansible_collections.gdpr.gws.plugins.module_utils._subjects import parse_subjects
 
@@ -238,14 +242,42 @@ def one_subject(value):
     return Matcher(parse_subjects([value]), default_region='GB')
 
 
-# One e-mail subject, one phone subject, a few (the fixture) and many: each takes its own path.
+def many():
+    matcher = Matcher(many_subjects(1000) + parse_subjects(list(SUBJECT_VALUES.values())), default_region='GB')
+    # The phone checks of this matcher must be the automaton's, or the cases below test one path twice.
+    assert matcher._tail_automaton is not None
+    return matcher
+
+
+def many_without_pyahocorasick():
+    with mock.patch.object(_matching, 'HAS_AHOCORASICK', False):
+        matcher = Matcher(many_subjects(1000) + parse_subjects(list(SUBJECT_VALUES.values())), default_region='GB')
+    assert matcher._tail_automaton is None
+    return matcher
+
+
+# One e-mail subject, one phone subject, a few (the fixture) and many: the phone checks take
+# their own path in each, and many subjects take another one without pyahocorasick.
 MATCHERS = {
     'one e-mail address': lambda: one_subject('jane.doe@example.com'),
     'one phone number': lambda: one_subject('+44 20 7946 0958'),
     'four subjects': lambda: Matcher(parse_subjects(list(SUBJECT_VALUES.values())), default_region='GB'),
-    'many subjects': lambda: Matcher(many_subjects(1000) + parse_subjects(list(SUBJECT_VALUES.values())),
-                                     default_region='GB'),
+    'many subjects': many,
+    'many subjects, without pyahocorasick': many_without_pyahocorasick,
 }
+
+
+def test_alternatives_match_exactly_the_words():
+    rng = random.Random(3)
+    # Words that begin other words, and bytes that mean something in a regular expression.
+    alphabet = b'ab.+*?()[]|\\$^{}-'
+    words = set(bytes(rng.choice(alphabet) for _unused in range(rng.randint(1, 6))) for _unused in range(300))
+    words.update([b'a', b'ab', b'abc', b'abd'])
+    pattern = re.compile(_matching._alternatives(words))
+    for _unused in range(3000):
+        text = bytes(rng.choice(alphabet) for _unused in range(rng.randint(1, 6)))
+        assert bool(pattern.fullmatch(text)) == (text in words), text
+    assert all(pattern.fullmatch(word) for word in words)
 
 
 @pytest.mark.parametrize('name', sorted(MATCHERS))
