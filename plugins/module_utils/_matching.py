@@ -8,7 +8,8 @@ A value is parsed as JSON and walked. Every string value, every integer and ever
 key is searched. A string value that is itself a JSON object or array is walked too, and
 its location gets the mark ``<json>``, as in ``$.value<json>.email``. A value that is not
 JSON is searched as plain text. Before a string is searched, JSON ``\\uXXXX`` escapes left
-in it and URL percent-escapes are decoded, and the decoded text is searched as well.
+in it, URL percent-escapes and HTML character references are decoded, and the decoded text
+is searched as well, also in Unicode NFC when it has combining accents.
 
 E-mail addresses match as whole addresses, case-insensitively. A token is the longest run
 of address characters around an ``@``, so ``xjane.doe@example.com`` and
@@ -50,11 +51,13 @@ __metaclass__ = type
 import bisect
 import collections
 import functools
+import html
 import itertools
 import json
 import operator
 import re
 import traceback
+import unicodedata
 
 from urllib.parse import unquote
 
@@ -142,6 +145,10 @@ _NON_ASCII_PHONE_CHARACTER = re.compile(r"[\u00a0\u2007\u2009\u202f\u2010-\u2015
 # character, \t is a separator and \/ a separator and e-mail field separator. Other escapes
 # (\" \\ \n \r \b \f) put a character that ends tokens and runs where a decoded one does.
 _TOKEN_CHANGING_ESCAPE = re.compile(r"\\[ut/]")
+# An HTML character reference, or the start of one: &#64; &#x40; &commat; and &nbsp, which
+# html.unescape() also decodes without its semicolon.
+_HTML_REFERENCE = re.compile(r"&[#A-Za-z]")
+_HTML_REFERENCE_BYTES = re.compile(_HTML_REFERENCE.pattern.encode('ascii'))
 _JSON_ESCAPE = re.compile(r"\\(u[0-9a-fA-F]{4}|.)", re.DOTALL)
 _JSON_ESCAPED_CHARACTERS = {'b': '\b', 'f': '\f', 'n': '\n', 'r': '\r', 't': '\t'}
 # JSON inside a string is escaped once more per level, so the pre-filter decodes escapes
@@ -368,7 +375,8 @@ class Matcher:
         elif not isinstance(text, str):
             return True
 
-        if '%' in text or ('\\' in text and _TOKEN_CHANGING_ESCAPE.search(text)):
+        if '%' in text or ('\\' in text and _TOKEN_CHANGING_ESCAPE.search(text)) or _HTML_REFERENCE.search(text) or (
+                not text.isascii() and not unicodedata.is_normalized('NFC', text)):
             variants = _raw_variants(text)
             if variants is None:
                 return True
@@ -415,6 +423,8 @@ class Matcher:
             return [index for index, text in enumerate(texts) if self.may_contain(text)]
 
         positions = list(_positions(data, b'%'))
+        if b'&' in data:
+            positions.extend(match.start() for match in _HTML_REFERENCE_BYTES.finditer(data))
         if b'\\' in data:
             positions.extend(match.start() for match in _TOKEN_CHANGING_ESCAPE_BYTES.finditer(data))
         # The bytes outside ASCII, in the order of the data: a few per text, if any.
@@ -627,7 +637,7 @@ class Matcher:
         could decode to one, and with fewer digits than the shortest subject number, a string
         contains no subject. Non-ASCII strings can contain digits of other scripts, so they are searched.
         """
-        if not text.isascii() or '@' in text or '%' in text or '\\' in text:
+        if not text.isascii() or '@' in text or '%' in text or '\\' in text or '&' in text:
             return True
         return len(text) >= self._min_digits and len(
             text.encode('ascii').translate(None, _NON_DIGIT_BYTES)) >= self._min_digits
@@ -700,16 +710,29 @@ def extract_phones(text, default_region=None):
 
 
 def _decoded_variants(text):
-    """Yield the text, then its forms with JSON \\u escapes and URL %-escapes decoded."""
-    yield text
+    """Yield the text, then its forms with JSON \\u escapes, URL %-escapes and HTML character references decoded.
+
+    Each form that is not in Unicode NFC is followed by its NFC form, in which a letter and its
+    combining accent are one character, as in the subjects.
+    """
+    forms = [text]
     if '\\u' in text:
-        decoded = _UNICODE_ESCAPE.sub(lambda match: chr(int(match.group(1), 16)), text)
-        if decoded != text:
-            yield decoded
+        forms.append(_UNICODE_ESCAPE.sub(lambda match: chr(int(match.group(1), 16)), text))
     if '%' in text:
-        decoded = unquote(text)
-        if decoded != text:
-            yield decoded
+        forms.append(unquote(text))
+    forms.extend([html.unescape(form) for form in forms if '&' in form])
+    seen = set()
+    for form in forms:
+        for variant in (form, _nfc(form)):
+            if variant not in seen:
+                seen.add(variant)
+                yield variant
+
+
+def _nfc(text):
+    if text.isascii() or unicodedata.is_normalized('NFC', text):
+        return text
+    return unicodedata.normalize('NFC', text)
 
 
 def _raw_variants(text):

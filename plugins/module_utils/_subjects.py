@@ -135,10 +135,15 @@ def normalize_region(region, field='default_region'):
 def normalize_email_parts(local, domain):
     """Return the normalized address for a local part and a domain.
 
-    The address is lower-cased, and a domain with non-ASCII letters is converted to its
-    ASCII (punycode) form, so both spellings of an internationalized domain compare equal.
+    The address is lower-cased, a local part with non-ASCII letters is put in Unicode NFC, and a
+    domain with non-ASCII letters is converted to its ASCII (punycode) form, so both spellings of
+    an internationalized domain compare equal.
     """
     domain = domain.lower()
+    # A local part with an accent written as a combining character is compared in its composed
+    # form (NFC), so that it equals the same address typed with precomposed letters.
+    if not local.isascii():
+        local = unicodedata.normalize('NFC', local)
     # A domain longer than an address can be is left as it is, because the idna codec
     # is slow on long input and such a token cannot equal a subject.
     if not domain.isascii() and len(domain) <= MAX_EMAIL_LENGTH:
@@ -238,6 +243,9 @@ def _parse_one(value, label, region):
 def _parse_email(text, label):
     if text[:7].lower() == 'mailto:':
         text = text[7:]
+    if not text.isascii():
+        # An accent typed as a combining character is checked and compared as one letter.
+        text = unicodedata.normalize('NFC', text)
     problem = _email_problem(text)
     if problem:
         raise SubjectError('%s is not a valid e-mail address: %s' % (label, problem))

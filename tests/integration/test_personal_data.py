@@ -6,6 +6,8 @@ Each test reseeds the lab, runs the module through ansible-playbook, and checks 
 Cassandra and through the GWS API afterwards, not only the module's result.
 """
 
+import json
+
 import pytest
 
 from lab_helpers import (DEMO_EMAIL, DEMO_PHONE, group_keys, lab_connection, locations_of,
@@ -274,3 +276,31 @@ def test_bare_national_number_not_matched(seeded, run_module, cql):
     run_module('personal_data', subjects=[DEMO_PHONE], default_region='GB', **lab_connection())
 
     assert row in settings_fingerprint(cql)
+
+
+def test_erase_finds_encoded_forms(seeded, run_module, cql):
+    """Addresses and numbers written with HTML character references or combining accents are erased."""
+    owner = next(location['owner_id'] for location in seeded['subjects']['demo_email']['locations']
+                 if location['scope'] == 'user' and location['group'] == FAVORITES)
+    values = {
+        'fav-html-email': {'notes': '<a href="mailto:jane.doe&#64;example.com">Jane</a>'},
+        'fav-html-phone': {'phoneNumbers': ['020&nbsp;7946&nbsp;0958']},
+        'fav-decomposed-accents': {'emailAddresses': ['jose\u0301.garci\u0301a@example.com']},
+        'fav-html-look-alike': {'emailAddresses': ['xjane.doe&#64;example.com']},
+    }
+    for key, value in values.items():
+        cql.execute('INSERT INTO sipfs.settings (scope, owner_id, group_name, setting_key, value) VALUES (%s, %s, %s, %s, %s)',
+                    ('user', owner, FAVORITES, key, json.dumps(dict(value, name=key), ensure_ascii=False)))
+
+    result = run_module('personal_data', subjects=DEMO + ['jos\u00e9.garc\u00eda@example.com'], default_region='GB',
+                        **lab_connection())
+
+    assert result.get('failed') is not True, result.get('msg')
+    assert result['verified'] is True
+    keys = set(row.setting_key for row in cql.execute(
+        'SELECT setting_key FROM sipfs.settings WHERE scope = %s AND owner_id = %s AND group_name = %s',
+        ('user', owner, FAVORITES)))
+    assert 'fav-html-email' not in keys
+    assert 'fav-html-phone' not in keys
+    assert 'fav-decomposed-accents' not in keys
+    assert 'fav-html-look-alike' in keys

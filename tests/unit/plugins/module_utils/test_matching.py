@@ -104,6 +104,13 @@ MUST_MATCH = [
     ('001 202 555 0143', ['max_phone']),
     ('+12025550143', ['max_phone']),
     ('Jane: jane.doe@example.com, +44 20 7946 0958', ['jane', 'jane_phone']),
+    # HTML character references.
+    ('jane.doe&#64;example.com', ['jane']),
+    ('jane.doe&#x40;example.com', ['jane']),
+    ('jane.doe&commat;example.com', ['jane']),
+    ('<a href="mailto:jane.doe&#64;example.com">Jane</a>', ['jane']),
+    ('020&nbsp;7946&nbsp;0958', ['jane_phone']),
+    ('+44&#32;20&#32;7946&#32;0958', ['jane_phone']),
 ]
 
 # Look-alikes: each contains most of a subject but is someone else's data.
@@ -122,6 +129,8 @@ MUST_NOT_MATCH = [
     "o'jane.doe@example.com",
     # A sub-address is a different address string, so a request must list it to erase it.
     'jane.doe+news@example.com',
+    'xjane.doe&#64;example.com',
+    'jane.doe&#64;example.com.au',
     'jane.doe',
     'example.com',
     'jane.doe at example.com',
@@ -354,6 +363,17 @@ def test_unicode_email():
     assert matcher.find('mail JOS\u00c9@B\u00dcCHER.example') != []
     assert matcher.find('mail ajos\u00e9@b\u00fccher.example') == []
     assert matcher.find('mail \u00e4jos\u00e9@b\u00fccher.example') == []
+
+
+def test_unicode_email_decomposed():
+    """An accent written as a combining character (NFD) matches the precomposed letter (NFC)."""
+    composed = Matcher(parse_subjects(['jos\u00e9@b\u00fccher.example']))
+    decomposed = Matcher(parse_subjects(['jose\u0301@bu\u0308cher.example']))
+    for matcher in (composed, decomposed):
+        assert matcher.find('mail jose\u0301@bu\u0308cher.example') != []
+        assert matcher.find('mail jos\u00e9@b\u00fccher.example') != []
+        assert matcher.find('{"to": "jose\\u0301@b\u00fccher.example"}') != []
+        assert matcher.find('mail jose@bucher.example') == []
 
 
 def test_separator_in_subject_local_part():

@@ -319,6 +319,20 @@ def test_candidates_keep_forms_that_change_when_normalized(text, others):
         assert matcher.candidates(page) == [others]
 
 
+@pytest.mark.parametrize('text', [
+    'mail jose\u0301@b\u00fccher.example',
+    '{"to": "jose\\u0301@bu\\u0308cher.example"}',
+    'jose%CC%81@b%C3%BCcher.example',
+])
+def test_candidates_keep_decomposed_accents(text):
+    matcher = Matcher(parse_subjects(['jos\u00e9@b\u00fccher.example']))
+    page = ['{"n": %d, "email": "someone%d@example.com"}' % (n, n) for n in range(5)] + [text]
+    assert matcher.find(text)
+    assert matcher.may_contain(text)
+    assert matcher.candidates(page) == [5]
+    assert matcher.candidates([item.encode('utf-8') for item in page]) == [5]
+
+
 def test_candidates_find_every_copy_in_a_page():
     matcher = one_subject('+44 20 7946 0958')
     page = ['x'] * 500
