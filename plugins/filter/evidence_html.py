@@ -37,6 +37,8 @@ COUNT_COLUMNS = [
     ('already_gone', 'already gone'),
     ('failed', 'failed'),
     ('not_attempted', 'not attempted'),
+    ('access_only', 'access only'),
+    ('not_in_plan', 'found after the search'),
 ]
 
 # Lists of settings in the report, with the heading and the explanation of their section.

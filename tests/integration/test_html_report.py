@@ -76,7 +76,7 @@ def test_html_report_renders_in_chromium(seeded, tmp_path):
     assert re.search(r'\(one request\) forget 2 %d %d %d %d$' % (
         counts['found'], counts['erasable'], counts['planned'], counts['erased']), requests), requests
     totals = section_text(dom, 'totals')
-    assert totals.endswith('%d %d %d %d %d 0 0 0' % (
+    assert totals.endswith('%d %d %d %d %d 0 0 0 0 0' % (
         counts['found'], counts['erasable'], counts['not_erasable'], counts['planned'], counts['erased'])), totals
     groups = section_text(dom, 'groups')
     for group, found in evidence['counts']['per_group'].items():

@@ -51,7 +51,7 @@ REPORT = {
     'subjects': [{'id': 'subj-1111111111111111', 'kind': 'email'}, {'id': 'subj-2222222222222222', 'kind': 'phone'}],
     'scan': {'complete': True, 'rows_scanned': 400, 'token_ranges': 64, 'duration_seconds': 0.42},
     'counts': {'found': 4, 'erasable': 3, 'not_erasable': 1, 'planned': 3, 'erased': 3, 'already_gone': 0,
-               'failed': 0, 'not_attempted': 0, 'not_erased': 0,
+               'failed': 0, 'not_attempted': 0, 'not_erased': 0, 'access_only': 0, 'not_in_plan': 0,
                'per_subject': {'subj-1111111111111111': 2, 'subj-2222222222222222': 2},
                'per_group': {FAVORITES: 2, RECENTS: 1, 'corporate-favorites': 1}},
     'settings': {'erased': ERASED, 'already_gone': [], 'failed': [], 'not_attempted': [], 'planned': ERASED,
@@ -123,8 +123,28 @@ def test_totals_row_counts():
     rows = read(evidence_html(REPORT)).rows['totals']
 
     assert rows == [['found', 'erasable', 'not erasable', 'planned', 'erased', 'already gone', 'failed',
-                     'not attempted'],
-                    ['4', '3', '1', '3', '3', '0', '0', '0']]
+                     'not attempted', 'access only', 'found after the search'],
+                    ['4', '3', '1', '3', '3', '0', '0', '0', '0', '0']]
+
+
+def test_totals_row_counts_settings_left_in_place():
+    report = copy.deepcopy(REPORT)
+    report['counts'].update(found=6, erasable=5, access_only=1, not_in_plan=1)
+
+    rows = read(evidence_html(report)).rows['totals']
+
+    assert rows[1] == ['6', '5', '1', '3', '3', '0', '0', '0', '1', '1']
+
+
+def test_totals_row_of_older_report():
+    """A report written before the access-only and after-the-search counts shows dashes for them."""
+    report = copy.deepcopy(REPORT)
+    del report['counts']['access_only']
+    del report['counts']['not_in_plan']
+
+    rows = read(evidence_html(report)).rows['totals']
+
+    assert rows[1][-2:] == ['\u2013', '\u2013']
 
 
 def test_group_rows_count_outcomes():
@@ -274,7 +294,7 @@ def test_failed_erase_page_lists_settings():
     page = read(html)
 
     assert '<p id="erase-before-failure">Erase before the failure: 3 of 15 planned settings erased' in html
-    assert page.rows['totals'][1] == ['16', '15', '1', '15', '3', '0', '11', '1']
+    assert page.rows['totals'][1] == ['16', '15', '1', '15', '3', '0', '11', '1', '0', '0']
     assert len(page.rows['erased']) == 1 + 3
     assert len(page.rows['failed']) == 1 + 11
     assert len(page.rows['not-attempted']) == 1 + 1
