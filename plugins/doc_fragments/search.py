@@ -81,8 +81,9 @@ options:
     description:
       - C(settings) searches the key and value columns of the profile's settings tables.
       - C(keyspace) also searches every text-like column (C(text), C(varchar), C(ascii), collections, tuples and
-        user-defined types with text inside, and C(blob) values that are valid UTF-8) of every other table of
-        the keyspace, and the text-like columns of the settings tables that the profile does not map. Rows found
+        user-defined types with text inside, and C(blob) values read as UTF-8 with invalid bytes replaced) of
+        every other table of the keyspace, and the text-like columns of the settings tables that the profile does
+        not map. Rows found
         there are reported in RV(unmapped_matches) as found, not erasable by this collection, with their table
         and masked primary key. It reads every table of the keyspace, so it takes longer.
     type: str

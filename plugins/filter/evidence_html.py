@@ -292,7 +292,7 @@ def _optional_sections(report):
                             ('tables scanned', _text(keyspace_scan.get('tables'))),
                             ('tables skipped', _text(keyspace_scan.get('skipped_tables'))),
                             ('rows scanned', _text(keyspace_scan.get('rows_scanned'))),
-                            ('values not readable as text', _text(keyspace_scan.get('undecodable_blobs')))])
+                            ('blobs with invalid UTF-8, searched with the bytes replaced', _text(keyspace_scan.get('undecodable_blobs')))])
         rows = _records_table(_list(outside.get('rows')), [
             ('row_id', 'row id'), ('table', 'table'), ('columns', 'columns'), ('subjects', 'subjects'),
             ('requests', 'requests'), ('reason', 'reason')])

@@ -26,11 +26,11 @@ from ansible.module_utils.common.text.converters import to_bytes
 
 from ansible_collections.gdpr.gws.plugins.module_utils._masking import mask_value
 from ansible_collections.gdpr.gws.plugins.module_utils._scan import (
-    MIN_TOKEN, READ_ERRORS, RETRY_DELAY, ScanError, token_ranges)
+    MIN_TOKEN, READ_ERRORS, RETRY_DELAY, ScanError, decode_blob, read_range_pages, token_ranges)
 
 SEARCH_SCOPES = ('settings', 'keyspace')
 
-# CQL types whose values are read as text; blobs only when they are valid UTF-8.
+# CQL types whose values are read as text. Blobs are decoded as UTF-8, with U+FFFD for invalid bytes.
 TEXT_TYPES = ('text', 'varchar', 'ascii')
 BLOB_TYPE = 'blob'
 # Types whose values cannot hold an e-mail address or a phone number, so their key values are shown unmasked.
@@ -52,6 +52,7 @@ class KeyspaceScanResult(object):
         self.failed_ranges = []
         self.tables = []
         self.skipped_tables = []
+        # Blob values that are not valid UTF-8. They are still searched, with U+FFFD for the invalid bytes.
         self.undecodable_blobs = 0
         self.duration = 0.0
 
@@ -87,16 +88,13 @@ def _user_types(keyspace_metadata):
 def _plain(value):
     """Convert a collection, tuple or UDT value of the driver into JSON-compatible data.
 
-    Blobs inside become text when they are valid UTF-8 and None otherwise; values JSON cannot
-    hold (uuid, timestamps, decimals) become their text form.
+    Blobs inside become text as decode_blob() returns it; values JSON cannot hold (uuid,
+    timestamps, decimals) become their text form.
     """
     if value is None or isinstance(value, (bool, int, float, str)):
         return value
     if isinstance(value, (bytes, bytearray)):
-        try:
-            return bytes(value).decode('utf-8')
-        except UnicodeDecodeError:
-            return None
+        return decode_blob(value)[0]
     if hasattr(value, '_asdict'):
         return dict((str(name), _plain(item)) for name, item in value._asdict().items())
     if hasattr(value, 'items'):
@@ -107,20 +105,18 @@ def _plain(value):
 
 
 def column_text(value):
-    """Return a column value as text for the matcher, or None when it contains no text to search.
+    """Return a column value as text for the matcher, or None when it is null.
 
-    Text is returned as it is, blobs are decoded as UTF-8 (None when not valid UTF-8), and
-    collections, tuples and UDT values become JSON, which the matcher walks like a setting.
+    Text is returned as it is, blobs are decoded as UTF-8 with U+FFFD for invalid bytes (as the
+    settings scan reads them), and collections, tuples and UDT values become JSON, which the
+    matcher walks like a setting.
     """
     if value is None:
         return None
     if isinstance(value, str):
         return value
     if isinstance(value, (bytes, bytearray)):
-        try:
-            return bytes(value).decode('utf-8')
-        except UnicodeDecodeError:
-            return None
+        return decode_blob(value)[0]
     return json.dumps(_plain(value), ensure_ascii=False, sort_keys=True)
 
 
@@ -153,14 +149,13 @@ class KeyspaceTable(object):
         self.session = session
 
     def read_range(self, token_range):
-        """Yield the rows of one token range as dicts of column name to value, page by page."""
-        start, end = token_range
-        if start is None:
-            rows = self.session.execute(self.first_range, (MIN_TOKEN, end))
-        else:
-            rows = self.session.execute(self.next_range, (start, end))
-        for row in rows:
-            yield dict(zip(self.selected, row))
+        """Yield the rows of one token range as dicts of column name to value, page by page.
+
+        Each page is a request of its own (see read_range_pages), so request_timeout bounds every page.
+        """
+        for page in read_range_pages(self.session, self.first_range, self.next_range, token_range):
+            for row in page:
+                yield dict(zip(self.selected, row))
 
 
 def _quote(identifier):
@@ -230,10 +225,13 @@ def scan_keyspace(session, keyspace, profile, matcher, concurrency=4, fetch_size
         undecodable = 0
         for column in table.search_columns:
             value = row.get(column)
-            text = column_text(value)
+            if isinstance(value, (bytes, bytearray)):
+                # A blob with invalid UTF-8 is counted, and still searched like the settings scan does.
+                text, valid = decode_blob(value)
+                undecodable += 0 if valid else 1
+            else:
+                text = column_text(value)
             if text is None:
-                if isinstance(value, (bytes, bytearray)):
-                    undecodable += 1
                 continue
             values[column] = text
             if not matcher.may_contain(text):
@@ -314,8 +312,7 @@ def _key_value(value, cql_type, reveal):
         return None
     if reveal or cql_type in _ID_TYPES:
         return str(value)
-    text = column_text(value)
-    return mask_value(text if text is not None else str(value))
+    return mask_value(column_text(value))
 
 
 def describe_row(match, salt, keyspace, reveal=False):

@@ -218,24 +218,7 @@ class TableReader(object):
 
         Each row ends with group, key and value; unpack() returns all five fields.
         """
-        start, end = token_range
-        statement, bounds = (self.first_range, (MIN_TOKEN, end)) if start is None else (self.next_range, (start, end))
-        rows = self.session.execute(statement, bounds)
-        while True:
-            page = rows.current_rows
-            yield page
-            if not rows.has_more_pages:
-                return
-            # Each page is a request of its own, with the paging state of the last one, so that
-            # request_timeout bounds every page. ResultSet.fetch_next_page() of cassandra-driver 3.30
-            # waited without a timeout for a node that stopped responding in the middle of a range.
-            paging_state = rows.paging_state
-            # The driver's timer of each request keeps its rows until the timeout would have
-            # expired, which would hold every page read in the last request_timeout seconds. The
-            # caller is done with the page, so its rows are dropped here.
-            if isinstance(page, list):
-                page.clear()
-            rows = self.session.execute(statement, bounds, paging_state=paging_state)
+        return read_range_pages(self.session, self.first_range, self.next_range, token_range)
 
     def unpack(self, row):
         """Return (scope, owner_id, group, key, value) of a row from pages()."""
@@ -245,19 +228,35 @@ class TableReader(object):
 
     def read_range(self, token_range):
         """Yield the rows of one token range as (scope, owner_id, group, key, value), page by page."""
-        start, end = token_range
-        if start is None:
-            rows = self.session.execute(self.first_range, (MIN_TOKEN, end))
-        else:
-            rows = self.session.execute(self.next_range, (start, end))
-        fixed_scope = self.table.get('scope')
-        for row in rows:
-            if fixed_scope:
-                scope = fixed_scope
-                owner_id, group, key, value = row
-            else:
-                scope, owner_id, group, key, value = row
-            yield scope, owner_id, group, key, value
+        for page in self.pages(token_range):
+            for row in page:
+                yield self.unpack(row)
+
+
+def read_range_pages(session, first_range, next_range, token_range):
+    """Yield the rows of one token range page by page, each page a list of rows.
+
+    first_range and next_range are the prepared statements for the first token range of the ring
+    and for the others, with the two token bounds as parameters. Each page is a request of its own,
+    with the paging state of the last one, so that request_timeout bounds every page.
+    ResultSet.fetch_next_page() of cassandra-driver 3.30 waits without a timeout for a node that
+    stops responding in the middle of a range. A page is emptied when the caller requests the next one.
+    """
+    start, end = token_range
+    statement, bounds = (first_range, (MIN_TOKEN, end)) if start is None else (next_range, (start, end))
+    rows = session.execute(statement, bounds)
+    while True:
+        page = rows.current_rows
+        yield page
+        if not rows.has_more_pages:
+            return
+        paging_state = rows.paging_state
+        # The driver's timer of each request keeps its rows until the timeout would have
+        # expired, which would hold every page read in the last request_timeout seconds. The
+        # caller is done with the page, so its rows are dropped here.
+        if isinstance(page, list):
+            page.clear()
+        rows = session.execute(statement, bounds, paging_state=paging_state)
 
 
 def _as_blob(column, cql_type):
@@ -269,8 +268,21 @@ def _as_blob(column, cql_type):
     return '"%s"' % column
 
 
+def decode_blob(value):
+    """Decode a blob as UTF-8 and return (text, valid).
+
+    Invalid bytes become U+FFFD, so that the rest of the blob can still be searched, and valid is
+    then False.
+    """
+    data = bytes(value)
+    try:
+        return data.decode('utf-8'), True
+    except UnicodeDecodeError:
+        return data.decode('utf-8', 'replace'), False
+
+
 def _row_value_text(value, errors='strict'):
-    """Return a column value as text; blobs are decoded as UTF-8.
+    """Return a column value as text, with blobs decoded as UTF-8 by decode_blob().
 
     With errors='strict', a blob that is not valid UTF-8 gives ''. With errors='replace', its
     invalid bytes become U+FFFD, so the rest of it can still be searched.
@@ -278,10 +290,8 @@ def _row_value_text(value, errors='strict'):
     if value is None:
         return ''
     if isinstance(value, (bytes, bytearray)):
-        try:
-            return bytes(value).decode('utf-8', errors)
-        except UnicodeDecodeError:
-            return ''
+        text, valid = decode_blob(value)
+        return text if valid or errors == 'replace' else ''
     return value if isinstance(value, str) else str(value)
 
 

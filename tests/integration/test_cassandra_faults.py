@@ -10,7 +10,7 @@ sends about 1.2 kB to connect and about 100 bytes per token range.
 
 import pytest
 
-from lab_helpers import DEMO_EMAIL, DEMO_PHONE, lab_connection, locations_of, settings_fingerprint
+from lab_helpers import DEMO_EMAIL, DEMO_PHONE, lab_connection, locations_of, search_connection, settings_fingerprint
 
 DEMO = [DEMO_EMAIL, DEMO_PHONE]
 # With 512 token ranges the scan sends about 50 kB; the fault starts after about 100 ranges.
@@ -82,6 +82,39 @@ def test_node_stalled_in_the_middle_of_a_range(seeded, run_module, cql, cassandr
     assert result['failed'] is True
     assert 'The scan is incomplete' in result['msg']
     assert 'OperationTimedOut' in result['msg']
+    assert access_log.requests('DELETE') == []
+    assert settings_fingerprint(cql) == before
+
+
+def test_keyspace_scan_stalled_mid_range(seeded, run_module, cql, cassandra_proxy, access_log):
+    """The keyspace scope reads each page as a request of its own, so a node that stops responding between two
+    pages times out after cassandra_request_timeout instead of holding the scan for as long as it is stalled."""
+    before = settings_fingerprint(cql)
+    # One token range per table and one row per page: the keyspace scan of users and settings_groups sends two
+    # first-page requests and about 45 requests for later pages.
+    options = dict(search_connection(), subjects=DEMO, default_region='GB', cassandra_port=cassandra_proxy.port,
+                   cassandra_request_timeout=1, token_ranges=1, fetch_size=1)
+
+    # The keyspace scan runs after the settings scan. Two runs without faults measure the bytes each one sends.
+    settings_scope = run_module('personal_data_info', **options)
+    settings_bytes = cassandra_proxy.client_bytes
+    keyspace_scope = run_module('personal_data_info', search_scope='keyspace', **options)
+    run_bytes = cassandra_proxy.client_bytes - settings_bytes
+    keyspace_bytes = run_bytes - settings_bytes
+    assert settings_scope['scan']['complete'] is True
+    assert keyspace_scope['keyspace_scan']['complete'] is True
+    assert keyspace_bytes > 2000
+
+    # The stall starts halfway through the keyspace scan and lasts longer than the three attempts of a range.
+    cassandra_proxy.fail_after(settings_bytes + keyspace_bytes // 2, 'stall', 15.0)
+    result = run_module('personal_data_info', search_scope='keyspace', **options)
+
+    assert result['scan']['complete'] is True
+    scan = result['keyspace_scan']
+    assert scan['complete'] is False
+    assert scan['failed_ranges']
+    assert set(failed['error'] for failed in scan['failed_ranges']) == {'OperationTimedOut'}
+    assert 'The keyspace scan is incomplete' in '\n'.join(result.get('warnings') or [])
     assert access_log.requests('DELETE') == []
     assert settings_fingerprint(cql) == before
 

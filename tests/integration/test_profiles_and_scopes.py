@@ -16,7 +16,8 @@ import uuid
 import pytest
 import yaml
 
-from lab_helpers import CQL_PORT, LAB_VAULT_PASSWORD, REPO, ansible_playbook
+from lab_helpers import CQL_PORT, DEMO_EMAIL, LAB_VAULT_PASSWORD, REPO, ansible_playbook, search_connection
+from lab_helpers import KEYSPACE as DEFAULT_KEYSPACE
 
 LAB_SCRIPT = REPO / 'tests' / 'lab' / 'lab.sh'
 PROFILE = yaml.safe_load((REPO / 'tests' / 'lab' / 'profile_alt.yml').read_text())
@@ -211,3 +212,33 @@ def test_invalid_profile_names_field(alt_lab, alt_seeded, run_module):
     assert result.get('failed') is True
     assert 'settings_profile is invalid' in result['msg']
     assert 'profile.tables[1].value_column' in result['msg']
+
+
+def test_keyspace_scope_searches_invalid_utf8_blob(run_module, cql):
+    """A blob with one byte that is not UTF-8 is still searched, with U+FFFD in place of that byte.
+
+    The test adds a table to the lab's default keyspace, outside the default profile, and drops it afterwards.
+    """
+    table = '%s.binary_notes' % DEFAULT_KEYSPACE
+    cql.execute('DROP TABLE IF EXISTS %s' % table, timeout=60)
+    cql.execute('CREATE TABLE %s (note_id text PRIMARY KEY, attachment blob)' % table, timeout=60)
+    try:
+        cql.execute('INSERT INTO %s (note_id, attachment) VALUES (%%s, %%s)' % table,
+                    ('note-1', b'\xff' + DEMO_EMAIL.encode('utf-8')))
+        cql.execute('INSERT INTO %s (note_id, attachment) VALUES (%%s, %%s)' % table, ('note-2', b'no address'))
+        result = run_module('personal_data_info', subjects=[DEMO_EMAIL], default_region='GB',
+                            search_scope='keyspace', **search_connection())
+    finally:
+        cql.execute('DROP TABLE IF EXISTS %s' % table, timeout=60)
+
+    scan = result['keyspace_scan']
+    assert scan['complete'] is True
+    assert table in scan['tables']
+    # The one blob with invalid UTF-8 is counted, and searched all the same.
+    assert scan['undecodable_blobs'] == 1
+    found = [row for row in result['unmapped_matches'] if row['table'] == 'binary_notes']
+    assert len(found) == 1
+    assert found[0]['columns'] == ['attachment']
+    assert len(found[0]['subjects']) == 1
+    assert found[0]['locations'] == ['attachment:$']
+    assert DEMO_EMAIL not in json.dumps(result['unmapped_matches'])

@@ -46,8 +46,8 @@ def test_column_text_of_text_and_blobs():
     assert column_text(bytearray(b'caf\xc3\xa9')) == u'café'
 
 
-def test_column_text_skips_blob_that_is_not_utf8():
-    assert column_text(b'\xff\xfe\x00broken') is None
+def test_column_text_replaces_invalid_utf8_in_blob():
+    assert column_text(b'\xff\xfe\x00broken') == u'\ufffd\ufffd\x00broken'
 
 
 def test_column_text_turns_collections_into_json():
@@ -58,7 +58,7 @@ def test_column_text_turns_collections_into_json():
     assert data['home'] == {'kind': 'email', 'address': 'jane@example.com'}
     assert data['tags'] == ['vip']
     assert data['id'] == str(uuid.UUID(int=1))
-    assert data['raw'] is None
+    assert data['raw'] == u'\ufffd'
     assert data['ok'] == 'text'
 
 
