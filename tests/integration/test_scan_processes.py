@@ -8,7 +8,9 @@ fails or dies must leave the scan incomplete, so that nothing is deleted.
 
 import os
 import signal
+import subprocess
 import sys
+import textwrap
 import time
 
 import pytest
@@ -186,3 +188,87 @@ def test_stopped_workers_are_given_up(seeded):
     assert result.complete is False
     assert len(result.failed_ranges) == 16
     assert set(failed['error'] for failed in result.failed_ranges) == {'ScanWorkerStalled'}
+
+
+# A module process whose workers hang at their first page. It prints nothing and never ends by itself.
+HANGING_SCAN = textwrap.dedent('''
+    import os
+    import sys
+    import time
+
+    from ansible_collections.gdpr.gws.plugins.module_utils import _scan
+    from ansible_collections.gdpr.gws.plugins.module_utils._matching import Matcher
+    from ansible_collections.gdpr.gws.plugins.module_utils._profile import load_profile
+    from ansible_collections.gdpr.gws.plugins.module_utils._subjects import parse_subjects
+
+    port, keyspace, pid_dir = int(sys.argv[1]), sys.argv[2], sys.argv[3]
+    module_pid = os.getpid()
+    if sys.argv[4:] == ['--workers-outlive-module']:
+        _scan._die_with_parent = lambda parent_pid: None
+
+
+    class HangingInWorkers(Matcher):
+        def candidates(self, texts):
+            if os.getpid() != module_pid:
+                open(os.path.join(pid_dir, str(os.getpid())), 'w').close()
+                time.sleep(600)
+            return super().candidates(texts)
+
+
+    def connect():
+        return _scan.connect(['127.0.0.1'], port=port, consistency_level='ONE')
+
+
+    cluster, session = connect()
+    _scan.scan(session, keyspace, load_profile(None), HangingInWorkers(parse_subjects(['jane.doe@example.com'])),
+               concurrency=4, split_count=16, processes=2, reconnect=connect)
+''')
+
+
+def is_running(pid):
+    """Return True when the process exists and is not a zombie."""
+    try:
+        with open('/proc/%d/stat' % pid) as stat:
+            return stat.read().rsplit(')', 1)[1].split()[0] != 'Z'
+    except FileNotFoundError:
+        return False
+
+
+def workers_left_by_killed_module(tmp_path, *extra):
+    """Start a hanging scan with 2 workers, kill its module process, and return the workers still running after 10 s."""
+    script = tmp_path / 'hanging_scan.py'
+    script.write_text(HANGING_SCAN)
+    pid_dir = tmp_path / 'workers'
+    pid_dir.mkdir()
+    env = dict(os.environ, PYTHONPATH=collection_path())
+    module = subprocess.Popen([sys.executable, str(script), str(CQL_PORT), KEYSPACE, str(pid_dir)] + list(extra),
+                              env=env)
+    workers = []
+    try:
+        deadline = time.monotonic() + 60
+        while len(os.listdir(pid_dir)) < 2 and module.poll() is None and time.monotonic() < deadline:
+            time.sleep(0.2)
+        workers = [int(name) for name in os.listdir(pid_dir)]
+        assert len(workers) == 2, 'the workers did not start; module exit code %s' % module.poll()
+        module.kill()
+        module.wait()
+        deadline = time.monotonic() + 10
+        while any(map(is_running, workers)) and time.monotonic() < deadline:
+            time.sleep(0.2)
+        return [pid for pid in workers if is_running(pid)]
+    finally:
+        module.kill()
+        for pid in workers:
+            try:
+                os.kill(pid, signal.SIGKILL)
+            except ProcessLookupError:
+                pass
+
+
+def test_workers_end_with_killed_module(seeded, tmp_path):
+    assert workers_left_by_killed_module(tmp_path) == []
+
+
+def test_workers_outlive_module_without_death_signal(seeded, tmp_path):
+    """The check above can fail: without the parent-death signal, hanging workers outlive a killed module."""
+    assert len(workers_left_by_killed_module(tmp_path, '--workers-outlive-module')) == 2
