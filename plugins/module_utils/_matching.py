@@ -9,7 +9,9 @@ key is searched. A string value that is itself a JSON object or array is walked 
 its location gets the mark ``<json>``, as in ``$.value<json>.email``. A value that is not
 JSON is searched as plain text. Before a string is searched, JSON ``\\uXXXX`` escapes left
 in it, URL percent-escapes and HTML character references are decoded, and the decoded text
-is searched as well, also in Unicode NFC when it has combining accents.
+is searched as well, also in Unicode NFC when it has combining accents. In a text that still
+has escapes, a token that touches one is skipped, because the decoded text reads it whole:
+``bob&amp;jane.doe@example.com`` is ``bob&jane.doe@example.com``.
 
 E-mail addresses match as whole addresses, case-insensitively. A token is the longest run
 of address characters around an ``@``, so ``xjane.doe@example.com`` and
@@ -52,6 +54,7 @@ import bisect
 import collections
 import functools
 import html
+import html.entities
 import itertools
 import json
 import operator
@@ -145,10 +148,13 @@ _NON_ASCII_PHONE_CHARACTER = re.compile(r"[\u00a0\u2007\u2009\u202f\u2010-\u2015
 # character, \t is a separator and \/ a separator and e-mail field separator. Other escapes
 # (\" \\ \n \r \b \f) put a character that ends tokens and runs where a decoded one does.
 _TOKEN_CHANGING_ESCAPE = re.compile(r"\\[ut/]")
-# An HTML character reference, or the start of one: &#64; &#x40; &commat; and &nbsp, which
-# html.unescape() also decodes without its semicolon.
+# The start of an HTML character reference, for the pre-filters: &#64; &#x40; &commat;.
 _HTML_REFERENCE = re.compile(r"&[#A-Za-z]")
 _HTML_REFERENCE_BYTES = re.compile(_HTML_REFERENCE.pattern.encode('ascii'))
+# A whole reference, which find() decodes only with its semicolon: html.unescape() also decodes
+# &copy, &reg and other old names without one, which would split bob&copyjane.doe@example.com.
+_HTML_REFERENCE_WITH_SEMICOLON = re.compile(r"&(?:#[0-9]{1,7}|#[xX][0-9a-fA-F]{1,6}|[A-Za-z][A-Za-z0-9]{1,31});")
+_PERCENT_ESCAPE = re.compile(r"%[0-9a-fA-F]{2}")
 _JSON_ESCAPE = re.compile(r"\\(u[0-9a-fA-F]{4}|.)", re.DOTALL)
 _JSON_ESCAPED_CHARACTERS = {'b': '\b', 'f': '\f', 'n': '\n', 'r': '\r', 't': '\t'}
 # JSON inside a string is escaped once more per level, so the pre-filter decodes escapes
@@ -165,6 +171,10 @@ _ASCII_PHONE_SEPARATORS = b" \t().-/"
 
 # U+212A KELVIN SIGN is the only character outside ASCII that str.lower() turns into an ASCII letter.
 _KELVIN_SIGN = '\u212a'.encode('utf-8')
+# U+1FEF GREEK VARIA is a backtick in NFC. Checked over every code point (Python 3.11's Unicode
+# data), it and U+212A are the only characters outside ASCII that NFC or lower() turn into an
+# ASCII character of local parts.
+_GREEK_VARIA = '\u1fef'.encode('utf-8')
 
 
 def _email_suffix_checks(emails):
@@ -444,8 +454,8 @@ class Matcher:
 
         others are the bytes of data outside ASCII.
         """
-        if self._local_parts_reversed is None or _KELVIN_SIGN in others:
-            # A subject outside ASCII, or a character that str.lower() turns into an ASCII letter.
+        if self._local_parts_reversed is None or _KELVIN_SIGN in others or _GREEK_VARIA in others:
+            # A subject outside ASCII, or a character that str.lower() or NFC turns into an ASCII one.
             return _at_positions(data)
         # Every local part that find() tries ends right before an '@'. So the text of a matching
         # token has a subject's local part and '@', with ASCII letters in any case. The domain is
@@ -712,21 +722,55 @@ def extract_phones(text, default_region=None):
 def _decoded_variants(text):
     """Yield the text, then its forms with JSON \\u escapes, URL %-escapes and HTML character references decoded.
 
-    Each form that is not in Unicode NFC is followed by its NFC form, in which a letter and its
-    combining accent are one character, as in the subjects.
+    Each decoding applies to the text and to the forms before it, so a text with two kinds of
+    escapes also has a form with both decoded. Each form that is not in Unicode NFC is followed
+    by its NFC form, in which a letter and its combining accent are one character, as in the subjects.
     """
     forms = [text]
     if '\\u' in text:
         forms.append(_UNICODE_ESCAPE.sub(lambda match: chr(int(match.group(1), 16)), text))
-    if '%' in text:
-        forms.append(unquote(text))
-    forms.extend([html.unescape(form) for form in forms if '&' in form])
+    forms.extend([unquote(form) for form in forms if '%' in form])
+    forms.extend([_HTML_REFERENCE_WITH_SEMICOLON.sub(_decode_reference, form) for form in forms if '&' in form])
     seen = set()
     for form in forms:
         for variant in (form, _nfc(form)):
             if variant not in seen:
                 seen.add(variant)
                 yield variant
+
+
+def _decode_reference(match):
+    """Return the character an HTML reference stands for, or the reference itself when it is not one."""
+    return html.unescape(match.group()) if match.group()[1] == '#' else html.entities.html5.get(
+        match.group()[1:], match.group())
+
+
+def _escape_edges(text):
+    """Return (starts, ends): the positions where an escape that a decoded variant decodes starts and ends.
+
+    A token that touches one is read wrong in this text: bob&amp;jane.doe@example.com reads as
+    jane.doe@example.com, but is bob&jane.doe@example.com. Its decoded variant reads it right.
+    """
+    starts, ends = set(), set()
+    patterns = []
+    if '\\u' in text:
+        patterns.append(_UNICODE_ESCAPE)
+    if '%' in text:
+        patterns.append(_PERCENT_ESCAPE)
+    if '&' in text:
+        patterns.append(_HTML_REFERENCE_WITH_SEMICOLON)
+    for pattern in patterns:
+        for match in pattern.finditer(text):
+            if pattern is _HTML_REFERENCE_WITH_SEMICOLON and _decode_reference(match) == match.group():
+                continue
+            starts.add(match.start())
+            ends.add(match.end())
+    return starts, ends
+
+
+def _is_combining(text, position):
+    """Return True when text[position] is a combining mark, which belongs to the letter before it."""
+    return 0 <= position < len(text) and unicodedata.category(text[position])[0] == 'M'
 
 
 def _nfc(text):
@@ -810,16 +854,30 @@ def _email_candidates(text):
     Tokens are read around each '@', not left to right, because the run of address characters
     before an '@' can start inside the domain of the address before it, as in
     ``from=bob@example.org&to=jane.doe@example.com``. The variant after the last '=' is then
-    the second address.
+    the second address. A token that touches an escape or a combining mark is part of a longer
+    one, so it is skipped, but the variants after a field separator inside it are kept.
     """
-    domains = _AT_OR_DOMAIN.findall(text)
+    starts, ends = _escape_edges(text) if ('\\' in text or '%' in text or '&' in text) else ((), ())
+    ascii_text = text.isascii()
+    domains = list(_AT_OR_DOMAIN.finditer(text))
     # One entry per '@' in both lists, in opposite orders (see Matcher._email_token_may_match).
-    locals_reversed = _AT_AND_LOCAL_PART_REVERSED.findall(text[::-1])
-    for domain, local_reversed in zip(domains, reversed(locals_reversed)):
+    locals_reversed = list(_AT_AND_LOCAL_PART_REVERSED.finditer(text[::-1]))
+    for domain_match, local_match in zip(domains, reversed(locals_reversed)):
+        domain, local_reversed = domain_match.group(1), local_match.group(1)
         if not domain or not local_reversed:
             continue
-        for local in _local_part_variants(local_reversed[::-1]):
-            yield normalize_email_parts(local, domain)
+        domain_end = domain_match.end()
+        if domain_end in starts or (not ascii_text and _is_combining(text, domain_end)):
+            continue
+        local_start = len(text) - local_match.end()
+        glued = local_start in ends or (not ascii_text and _is_combining(text, local_start - 1))
+        local = local_reversed[::-1]
+        leading_quotes = len(local) - len(local.lstrip("'"))
+        for variant in _local_part_variants(local):
+            # Each variant is an end of the run. Those that start at its start touch what is before it.
+            if glued and len(local) - len(variant) <= leading_quotes:
+                continue
+            yield normalize_email_parts(variant, domain)
 
 
 def _local_part_variants(local):
@@ -840,13 +898,15 @@ def _phone_candidates(text, min_digits, suffixes):
     suffixes, when not None, contains the last 4 digits of the numbers searched for, and
     candidates with other endings are skipped before they are parsed.
     """
+    starts, ends = _escape_edges(text) if ('\\' in text or '%' in text or '&' in text) else ((), ())
     for match in _PHONE_RUN.finditer(text):
         start, end = match.span()
         run = match.group()
         if _DECIMAL_FRACTION.match(run):
             continue
-        glued_before = _is_glued_before(text, start)
-        glued_after = _is_glued_after(text, end)
+        # A run that touches an escape is read with the escape decoded, in another variant.
+        glued_before = _is_glued_before(text, start) or start in ends
+        glued_after = _is_glued_after(text, end) or end in starts
         if (glued_before or glued_after) and len(run) <= MAX_NUMBER_DIGITS:
             # Most glued runs are short parts of ids such as hex keys, and have no room to split.
             continue

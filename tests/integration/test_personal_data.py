@@ -279,7 +279,7 @@ def test_bare_national_number_not_matched(seeded, run_module, cql):
 
 
 def test_erase_finds_encoded_forms(seeded, run_module, cql):
-    """Addresses and numbers written with HTML character references or combining accents are erased."""
+    """Subjects written with HTML references or combining accents are erased, and look-alikes are kept."""
     owner = next(location['owner_id'] for location in seeded['subjects']['demo_email']['locations']
                  if location['scope'] == 'user' and location['group'] == FAVORITES)
     values = {
@@ -287,6 +287,12 @@ def test_erase_finds_encoded_forms(seeded, run_module, cql):
         'fav-html-phone': {'phoneNumbers': ['020&nbsp;7946&nbsp;0958']},
         'fav-decomposed-accents': {'emailAddresses': ['jose\u0301.garci\u0301a@example.com']},
         'fav-html-look-alike': {'emailAddresses': ['xjane.doe&#64;example.com']},
+        # Other people's data, in which an escape or an accent next to the subject is part of the address.
+        'fav-escaped-ampersand': {'emailAddresses': ['bob&amp;jane.doe@example.com']},
+        'fav-old-entity-name': {'emailAddresses': ['bob&copyjane.doe@example.com']},
+        'fav-escaped-domain-dot': {'emailAddresses': ['jane.doe@example.com&#46;au']},
+        'fav-escaped-reference': {'notes': 'ORD&#45;442079460958&#45;7'},
+        'fav-accent-before': {'emailAddresses': ['rene\u0301jane.doe@example.com']},
     }
     for key, value in values.items():
         cql.execute('INSERT INTO sipfs.settings (scope, owner_id, group_name, setting_key, value) VALUES (%s, %s, %s, %s, %s)',
@@ -304,3 +310,8 @@ def test_erase_finds_encoded_forms(seeded, run_module, cql):
     assert 'fav-html-phone' not in keys
     assert 'fav-decomposed-accents' not in keys
     assert 'fav-html-look-alike' in keys
+    assert 'fav-escaped-ampersand' in keys
+    assert 'fav-old-entity-name' in keys
+    assert 'fav-escaped-domain-dot' in keys
+    assert 'fav-escaped-reference' in keys
+    assert 'fav-accent-before' in keys

@@ -111,6 +111,13 @@ MUST_MATCH = [
     ('<a href="mailto:jane.doe&#64;example.com">Jane</a>', ['jane']),
     ('020&nbsp;7946&nbsp;0958', ['jane_phone']),
     ('+44&#32;20&#32;7946&#32;0958', ['jane_phone']),
+    ('+44 20 7946 0958&#32;x', ['jane_phone']),
+    ('jane.doe@example.com&lt;br&gt;', ['jane']),
+    ('x=&amp;to=jane.doe@example.com', ['jane']),
+    # Escapes that end an address, and two kinds of escapes in one text.
+    ('mailto:jane.doe@example.com%3Fsubject%3Dhello', ['jane']),
+    ('jane.doe%40example.com\\u0020x', ['jane']),
+    ('jane.doe@example.com\\u0020x', ['jane']),
 ]
 
 # Look-alikes: each contains most of a subject but is someone else's data.
@@ -131,6 +138,20 @@ MUST_NOT_MATCH = [
     'jane.doe+news@example.com',
     'xjane.doe&#64;example.com',
     'jane.doe&#64;example.com.au',
+    # An escape or a combining accent next to an address is part of it.
+    'bob&amp;jane.doe@example.com',
+    'bob&#x2e;jane.doe@example.com',
+    'jane.doe@example.com&#46;au',
+    'jane.doe@example.com%2Eau',
+    'jane.doe@example.com\\u002eau',
+    'rene\u0301jane.doe@example.com',
+    'jane.doe@example.co\u0301m',
+    'ORD&#45;442079460958&#45;7',
+    '+44 20 7946 0958&#49;',
+    '&#43;44 20 7946 0958%31',
+    # Old entity names without a semicolon are not references here.
+    'bob&copyjane.doe@example.com',
+    'tom&regjane.doe@example.com',
     'jane.doe',
     'example.com',
     'jane.doe at example.com',

@@ -333,6 +333,17 @@ def test_candidates_keep_decomposed_accents(text):
     assert matcher.candidates([item.encode('utf-8') for item in page]) == [5]
 
 
+def test_candidates_keep_greek_varia():
+    """U+1FEF GREEK VARIA is a backtick in NFC, a character that local parts may contain."""
+    matcher = Matcher(parse_subjects(['a`b@example.com', 'jane.doe@example.com']))
+    text = 'a\u1fefb@example.com'
+    page = ['{"n": %d, "email": "someone%d@example.com"}' % (n, n) for n in range(3)] + [text]
+
+    assert matcher.find(text)
+    assert matcher.candidates(page) == [3]
+    assert matcher.candidates([item.encode('utf-8') for item in page]) == [3]
+
+
 def test_candidates_find_every_copy_in_a_page():
     matcher = one_subject('+44 20 7946 0958')
     page = ['x'] * 500
