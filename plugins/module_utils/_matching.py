@@ -87,6 +87,7 @@ from ansible_collections.gdpr.gws.plugins.module_utils._subjects import (
     EMAIL_LOCAL_CLASS,
     KIND_EMAIL,
     KIND_PHONE,
+    MAX_LOCAL_PART_LENGTH,
     compact_phone,
     normalize_email_parts,
     normalize_region,
@@ -165,6 +166,10 @@ MAX_ESCAPE_LEVELS = MAX_EMBEDDED_JSON_DEPTH + 2
 FEW_TAILS = 8
 # Characters at the end of a local part that the pre-filter compares before it reads addresses.
 EMAIL_SUFFIX_CHARACTERS = 8
+# A local part variant longer than this cannot be a subject's: subjects have at most
+# MAX_LOCAL_PART_LENGTH characters in NFC, and NFC joins at most 3 characters of a token into
+# one (a Hangul syllable from its jamo; combining accents end a token).
+LONGEST_LOCAL_VARIANT = 4 * MAX_LOCAL_PART_LENGTH
 # The ASCII phone separators of _PHONE_SEPARATOR.
 _ASCII_PHONE_SEPARATORS = b" \t().-/"
 
@@ -659,7 +664,7 @@ class Matcher:
         found = set()
         for variant in _decoded_variants(text):
             if self._emails and '@' in variant:
-                for address in _email_candidates(variant):
+                for address in _email_candidates(variant, LONGEST_LOCAL_VARIANT):
                     subject_id = self._emails.get(address)
                     if subject_id:
                         found.add(subject_id)
@@ -848,14 +853,15 @@ def _member_path(path, key, position):
     return '%s[#%d]' % (path, position)
 
 
-def _email_candidates(text):
+def _email_candidates(text, longest=None):
     """Yield the normalized address of every e-mail token in text, with its local part variants.
 
     Tokens are read around each '@', not left to right, because the run of address characters
     before an '@' can start inside the domain of the address before it, as in
     ``from=bob@example.org&to=jane.doe@example.com``. The variant after the last '=' is then
     the second address. A token that touches an escape or a combining mark is part of a longer
-    one, so it is skipped, but the variants after a field separator inside it are kept.
+    one, so it is skipped, but the variants after a field separator inside it are kept. With
+    longest, variants after a field separator that are longer are skipped.
     """
     starts, ends = _escape_edges(text) if ('\\' in text or '%' in text or '&' in text) else ((), ())
     ascii_text = text.isascii()
@@ -873,23 +879,26 @@ def _email_candidates(text):
         glued = local_start in ends or (not ascii_text and _is_combining(text, local_start - 1))
         local = local_reversed[::-1]
         leading_quotes = len(local) - len(local.lstrip("'"))
-        for variant in _local_part_variants(local):
+        for variant in _local_part_variants(local, longest):
             # Each variant is an end of the run. Those that start at its start touch what is before it.
             if glued and len(local) - len(variant) <= leading_quotes:
                 continue
             yield normalize_email_parts(variant, domain)
 
 
-def _local_part_variants(local):
+def _local_part_variants(local, longest=None):
     yield local
     unquoted = local.lstrip("'")
     if unquoted and unquoted != local:
         yield unquoted
     for position, char in enumerate(local):
         if char in _FIELD_SEPARATORS:
-            rest = local[position + 1:].lstrip("'")
-            if rest:
-                yield rest
+            start = position + 1
+            while start < len(local) and local[start] == "'":
+                start += 1
+            # Without the bound, a long run of separators costs one copy of the rest per separator.
+            if start < len(local) and (longest is None or len(local) - start <= longest):
+                yield local[start:]
 
 
 def _phone_candidates(text, min_digits, suffixes):

@@ -397,6 +397,25 @@ def test_unicode_email_decomposed():
         assert matcher.find('mail jose@bucher.example') == []
 
 
+def test_long_run_of_separators_bounded():
+    """Only the variants that can be a subject's local part are tried after a separator."""
+    local = 'a=' * 5000 + 'jane.doe'
+    variants = list(_matching._local_part_variants(local, _matching.LONGEST_LOCAL_VARIANT))
+
+    assert variants[0] == local
+    assert variants[-1] == 'jane.doe'
+    assert max(len(variant) for variant in variants[1:]) <= _matching.LONGEST_LOCAL_VARIANT
+    # The whole run, then 'jane.doe', 'a=jane.doe' and so on up to the bound.
+    assert len(variants) == 1 + len(range(len('jane.doe'), _matching.LONGEST_LOCAL_VARIANT + 1, 2))
+
+
+def test_subject_after_long_run_of_separators():
+    matcher = Matcher(parse_subjects(['jane.doe@example.com']))
+
+    assert len(matcher.find('a=' * 50000 + 'jane.doe@example.com')) == 1
+    assert matcher.find('a=' * 50000 + 'bob@example.com') == []
+
+
 def test_separator_in_subject_local_part():
     subjects = parse_subjects(['a=b@example.com', 'brien@example.com'])
     matcher = Matcher(subjects)
