@@ -7,11 +7,11 @@
 A value is parsed as JSON and walked. Every string value, every integer and every object
 key is searched. A string value that is itself a JSON object or array is walked too, and
 its location gets the mark ``<json>``, as in ``$.value<json>.email``. A value that is not
-JSON is searched as plain text. Before a string is searched, JSON ``\\uXXXX`` escapes left
-in it, URL percent-escapes and HTML character references are decoded, and the decoded text
-is searched as well, also in Unicode NFC when it has combining accents. In a text that still
-has escapes, a token that touches one is skipped, because the decoded text reads it whole:
-``bob&amp;jane.doe@example.com`` is ``bob&jane.doe@example.com``.
+JSON is searched as plain text. A string is searched as it reads: JSON ``\\uXXXX`` escapes
+left in it, URL percent-escapes and HTML character references are decoded (again, for text
+escaped twice), and the result is put in Unicode NFC. The raw text is not searched, because
+an escape can end a token early there: ``bob&amp;jane.doe@example.com`` reads as
+``bob&jane.doe@example.com``, not ``jane.doe@example.com``.
 
 E-mail addresses match as whole addresses, case-insensitively. A token is the longest run
 of address characters around an ``@``, so ``xjane.doe@example.com`` and
@@ -155,7 +155,8 @@ _HTML_REFERENCE_BYTES = re.compile(_HTML_REFERENCE.pattern.encode('ascii'))
 # A whole reference, which find() decodes only with its semicolon: html.unescape() also decodes
 # &copy, &reg and other old names without one, which would split bob&copyjane.doe@example.com.
 _HTML_REFERENCE_WITH_SEMICOLON = re.compile(r"&(?:#[0-9]{1,7}|#[xX][0-9a-fA-F]{1,6}|[A-Za-z][A-Za-z0-9]{1,31});")
-_PERCENT_ESCAPE = re.compile(r"%[0-9a-fA-F]{2}")
+# Text escaped more times than this is searched as it reads after this many rounds of decoding.
+MAX_DECODE_ROUNDS = 4
 _JSON_ESCAPE = re.compile(r"\\(u[0-9a-fA-F]{4}|.)", re.DOTALL)
 _JSON_ESCAPED_CHARACTERS = {'b': '\b', 'f': '\f', 'n': '\n', 'r': '\r', 't': '\t'}
 # JSON inside a string is escaped once more per level, so the pre-filter decodes escapes
@@ -166,9 +167,9 @@ MAX_ESCAPE_LEVELS = MAX_EMBEDDED_JSON_DEPTH + 2
 FEW_TAILS = 8
 # Characters at the end of a local part that the pre-filter compares before it reads addresses.
 EMAIL_SUFFIX_CHARACTERS = 8
-# A local part variant longer than this cannot be a subject's: subjects have at most
-# MAX_LOCAL_PART_LENGTH characters in NFC, and NFC joins at most 3 characters of a token into
-# one (a Hangul syllable from its jamo; combining accents end a token).
+# A local part variant longer than this cannot be a subject's, which has at most
+# MAX_LOCAL_PART_LENGTH characters. The factor is a margin, because the variants are read from
+# NFC text and lower-casing never shortens them.
 LONGEST_LOCAL_VARIANT = 4 * MAX_LOCAL_PART_LENGTH
 # The ASCII phone separators of _PHONE_SEPARATOR.
 _ASCII_PHONE_SEPARATORS = b" \t().-/"
@@ -662,14 +663,14 @@ class Matcher:
         if not self._may_hold(text):
             return ()
         found = set()
-        for variant in _decoded_variants(text):
-            if self._emails and '@' in variant:
-                for address in _email_candidates(variant, LONGEST_LOCAL_VARIANT):
-                    subject_id = self._emails.get(address)
-                    if subject_id:
-                        found.add(subject_id)
-            if self._phones:
-                found.update(self._phone_subject_ids(variant))
+        text = _decoded(text)
+        if self._emails and '@' in text:
+            for address in _email_candidates(text, LONGEST_LOCAL_VARIANT):
+                subject_id = self._emails.get(address)
+                if subject_id:
+                    found.add(subject_id)
+        if self._phones:
+            found.update(self._phone_subject_ids(text))
         return found
 
     def _phone_subject_ids(self, text):
@@ -694,11 +695,8 @@ def extract_emails(text):
     The set contains every variant of a local part that the matcher tries, so it can hold
     more entries than the text has addresses.
     """
-    found = set()
-    for variant in _decoded_variants(text or ''):
-        if '@' in variant:
-            found.update(_email_candidates(variant))
-    return found
+    text = _decoded(text or '')
+    return set(_email_candidates(text)) if '@' in text else set()
 
 
 def extract_phones(text, default_region=None):
@@ -710,72 +708,46 @@ def extract_phones(text, default_region=None):
         raise RuntimeError('the phonenumbers Python library is required to extract phone numbers')
     region = normalize_region(default_region)
     found = set()
-    for variant in _decoded_variants(text or ''):
-        for compact in _phone_candidates(variant, MIN_NUMBER_DIGITS, None):
-            compact = to_international(compact)
-            if compact.startswith('+'):
-                number = _valid_e164(compact, None)
-            elif region:
-                number = _valid_e164(compact, region)
-            else:
-                number = None
-            if number:
-                found.add(number)
+    for compact in _phone_candidates(_decoded(text or ''), MIN_NUMBER_DIGITS, None):
+        compact = to_international(compact)
+        if compact.startswith('+'):
+            number = _valid_e164(compact, None)
+        elif region:
+            number = _valid_e164(compact, region)
+        else:
+            number = None
+        if number:
+            found.add(number)
     return found
 
 
-def _decoded_variants(text):
-    """Yield the text, then its forms with JSON \\u escapes, URL %-escapes and HTML character references decoded.
+def _decoded(text):
+    """Return the text as it reads with its escapes decoded, in Unicode NFC.
 
-    Each decoding applies to the text and to the forms before it, so a text with two kinds of
-    escapes also has a form with both decoded. Each form that is not in Unicode NFC is followed
-    by its NFC form, in which a letter and its combining accent are one character, as in the subjects.
+    JSON \\u escapes left in a string, URL %-escapes and HTML character references are decoded,
+    again and again while that changes the text (at most MAX_DECODE_ROUNDS times), so text
+    escaped twice reads as once. NFC puts a letter and its combining accent in one character,
+    as in the subjects. The matcher reads only this form: in the raw text an escape can end a
+    token early, and bob&amp;jane.doe@example.com would read as jane.doe@example.com.
     """
-    forms = [text]
-    if '\\u' in text:
-        forms.append(_UNICODE_ESCAPE.sub(lambda match: chr(int(match.group(1), 16)), text))
-    forms.extend([unquote(form) for form in forms if '%' in form])
-    forms.extend([_HTML_REFERENCE_WITH_SEMICOLON.sub(_decode_reference, form) for form in forms if '&' in form])
-    seen = set()
-    for form in forms:
-        for variant in (form, _nfc(form)):
-            if variant not in seen:
-                seen.add(variant)
-                yield variant
+    for _unused in range(MAX_DECODE_ROUNDS):
+        decoded = text
+        if '\\u' in decoded:
+            decoded = _UNICODE_ESCAPE.sub(lambda match: chr(int(match.group(1), 16)), decoded)
+        if '%' in decoded:
+            decoded = unquote(decoded)
+        if '&' in decoded:
+            decoded = _HTML_REFERENCE_WITH_SEMICOLON.sub(_decode_reference, decoded)
+        if decoded == text:
+            break
+        text = decoded
+    return _nfc(text)
 
 
 def _decode_reference(match):
     """Return the character an HTML reference stands for, or the reference itself when it is not one."""
     return html.unescape(match.group()) if match.group()[1] == '#' else html.entities.html5.get(
         match.group()[1:], match.group())
-
-
-def _escape_edges(text):
-    """Return (starts, ends): the positions where an escape that a decoded variant decodes starts and ends.
-
-    A token that touches one is read wrong in this text: bob&amp;jane.doe@example.com reads as
-    jane.doe@example.com, but is bob&jane.doe@example.com. Its decoded variant reads it right.
-    """
-    starts, ends = set(), set()
-    patterns = []
-    if '\\u' in text:
-        patterns.append(_UNICODE_ESCAPE)
-    if '%' in text:
-        patterns.append(_PERCENT_ESCAPE)
-    if '&' in text:
-        patterns.append(_HTML_REFERENCE_WITH_SEMICOLON)
-    for pattern in patterns:
-        for match in pattern.finditer(text):
-            if pattern is _HTML_REFERENCE_WITH_SEMICOLON and _decode_reference(match) == match.group():
-                continue
-            starts.add(match.start())
-            ends.add(match.end())
-    return starts, ends
-
-
-def _is_combining(text, position):
-    """Return True when text[position] is a combining mark, which belongs to the letter before it."""
-    return 0 <= position < len(text) and unicodedata.category(text[position])[0] == 'M'
 
 
 def _nfc(text):
@@ -788,7 +760,7 @@ def _raw_variants(text):
     """Return the texts that may_contain searches, or None when escapes nest too deep.
 
     They are the text and its forms with JSON escapes decoded once, twice and so on, and
-    for each of them the forms that _decoded_variants adds.
+    each of them as _decoded() reads it.
     """
     levels = [text]
     while '\\' in levels[-1]:
@@ -800,7 +772,7 @@ def _raw_variants(text):
         levels.append(decoded)
     variants = []
     for level in levels:
-        variants.extend(_decoded_variants(level))
+        variants.extend((level, _decoded(level)))
     return variants
 
 
@@ -859,31 +831,16 @@ def _email_candidates(text, longest=None):
     Tokens are read around each '@', not left to right, because the run of address characters
     before an '@' can start inside the domain of the address before it, as in
     ``from=bob@example.org&to=jane.doe@example.com``. The variant after the last '=' is then
-    the second address. A token that touches an escape or a combining mark is part of a longer
-    one, so it is skipped, but the variants after a field separator inside it are kept. With
-    longest, variants after a field separator that are longer are skipped.
+    the second address. With longest, variants after a field separator that are longer are skipped.
     """
-    starts, ends = _escape_edges(text) if ('\\' in text or '%' in text or '&' in text) else ((), ())
-    ascii_text = text.isascii()
-    domains = list(_AT_OR_DOMAIN.finditer(text))
+    domains = _AT_OR_DOMAIN.findall(text)
     # One entry per '@' in both lists, in opposite orders (see Matcher._email_token_may_match).
-    locals_reversed = list(_AT_AND_LOCAL_PART_REVERSED.finditer(text[::-1]))
-    for domain_match, local_match in zip(domains, reversed(locals_reversed)):
-        domain, local_reversed = domain_match.group(1), local_match.group(1)
+    locals_reversed = _AT_AND_LOCAL_PART_REVERSED.findall(text[::-1])
+    for domain, local_reversed in zip(domains, reversed(locals_reversed)):
         if not domain or not local_reversed:
             continue
-        domain_end = domain_match.end()
-        if domain_end in starts or (not ascii_text and _is_combining(text, domain_end)):
-            continue
-        local_start = len(text) - local_match.end()
-        glued = local_start in ends or (not ascii_text and _is_combining(text, local_start - 1))
-        local = local_reversed[::-1]
-        leading_quotes = len(local) - len(local.lstrip("'"))
-        for variant in _local_part_variants(local, longest):
-            # Each variant is an end of the run. Those that start at its start touch what is before it.
-            if glued and len(local) - len(variant) <= leading_quotes:
-                continue
-            yield normalize_email_parts(variant, domain)
+        for local in _local_part_variants(local_reversed[::-1], longest):
+            yield normalize_email_parts(local, domain)
 
 
 def _local_part_variants(local, longest=None):
@@ -907,15 +864,13 @@ def _phone_candidates(text, min_digits, suffixes):
     suffixes, when not None, contains the last 4 digits of the numbers searched for, and
     candidates with other endings are skipped before they are parsed.
     """
-    starts, ends = _escape_edges(text) if ('\\' in text or '%' in text or '&' in text) else ((), ())
     for match in _PHONE_RUN.finditer(text):
         start, end = match.span()
         run = match.group()
         if _DECIMAL_FRACTION.match(run):
             continue
-        # A run that touches an escape is read with the escape decoded, in another variant.
-        glued_before = _is_glued_before(text, start) or start in ends
-        glued_after = _is_glued_after(text, end) or end in starts
+        glued_before = _is_glued_before(text, start)
+        glued_after = _is_glued_after(text, end)
         if (glued_before or glued_after) and len(run) <= MAX_NUMBER_DIGITS:
             # Most glued runs are short parts of ids such as hex keys, and have no room to split.
             continue

@@ -286,6 +286,7 @@ def test_erase_finds_encoded_forms(seeded, run_module, cql):
         'fav-html-email': {'notes': '<a href="mailto:jane.doe&#64;example.com">Jane</a>'},
         'fav-html-phone': {'phoneNumbers': ['020&nbsp;7946&nbsp;0958']},
         'fav-decomposed-accents': {'emailAddresses': ['jose\u0301.garci\u0301a@example.com']},
+        'fav-escaped-twice': {'notes': 'Mail: jane.doe@example.com&amp;nbsp;<br>'},
         'fav-html-look-alike': {'emailAddresses': ['xjane.doe&#64;example.com']},
         # Other people's data, in which an escape or an accent next to the subject is part of the address.
         'fav-escaped-ampersand': {'emailAddresses': ['bob&amp;jane.doe@example.com']},
@@ -293,6 +294,7 @@ def test_erase_finds_encoded_forms(seeded, run_module, cql):
         'fav-escaped-domain-dot': {'emailAddresses': ['jane.doe@example.com&#46;au']},
         'fav-escaped-reference': {'notes': 'ORD&#45;442079460958&#45;7'},
         'fav-accent-before': {'emailAddresses': ['rene\u0301jane.doe@example.com']},
+        'fav-escaped-domain-letter': {'emailAddresses': ['jane.doe@example.com.&#x61;u']},
     }
     for key, value in values.items():
         cql.execute('INSERT INTO sipfs.settings (scope, owner_id, group_name, setting_key, value) VALUES (%s, %s, %s, %s, %s)',
@@ -309,9 +311,11 @@ def test_erase_finds_encoded_forms(seeded, run_module, cql):
     assert 'fav-html-email' not in keys
     assert 'fav-html-phone' not in keys
     assert 'fav-decomposed-accents' not in keys
+    assert 'fav-escaped-twice' not in keys
     assert 'fav-html-look-alike' in keys
     assert 'fav-escaped-ampersand' in keys
     assert 'fav-old-entity-name' in keys
     assert 'fav-escaped-domain-dot' in keys
     assert 'fav-escaped-reference' in keys
     assert 'fav-accent-before' in keys
+    assert 'fav-escaped-domain-letter' in keys

@@ -118,6 +118,15 @@ MUST_MATCH = [
     ('mailto:jane.doe@example.com%3Fsubject%3Dhello', ['jane']),
     ('jane.doe%40example.com\\u0020x', ['jane']),
     ('jane.doe@example.com\\u0020x', ['jane']),
+    # Text escaped twice, and a symbol with a variation selector before an address.
+    ('jane.doe@example.com&amp;nbsp;', ['jane']),
+    ('&amp;lt;jane.doe@example.com&amp;gt;', ['jane']),
+    ('jane.doe@example.com%2520', ['jane']),
+    ('jane.doe%2540example.com', ['jane']),
+    ('mailto:jane.doe@example.com%253Fsubject%253Dhello', ['jane']),
+    ('jane.doe@example.com&#37;20', ['jane']),
+    ('+44 20 7946 0958&amp;nbsp;', ['jane_phone']),
+    ('\u2709\ufe0fjane.doe@example.com', ['jane']),
 ]
 
 # Look-alikes: each contains most of a subject but is someone else's data.
@@ -147,6 +156,13 @@ MUST_NOT_MATCH = [
     'rene\u0301jane.doe@example.com',
     'jane.doe@example.co\u0301m',
     'ORD&#45;442079460958&#45;7',
+    'max.mustermann@example.org.&#117;k',
+    'max.mustermann@example.org.%75k',
+    'jane.doe@example.com.&#x61;u',
+    '442079460958-&#65;',
+    'OR&#68;-442079460958',
+    'bob&amp;amp;jane.doe@example.com',
+    'bob%26amp;jane.doe@example.com',
     '+44 20 7946 0958&#49;',
     '&#43;44 20 7946 0958%31',
     # Old entity names without a semicolon are not references here.
