@@ -9,7 +9,8 @@ key is searched. A string value that is itself a JSON object or array is walked 
 its location gets the mark ``<json>``, as in ``$.value<json>.email``. A value that is not
 JSON is searched as plain text. A string is searched as it reads: JSON ``\\uXXXX`` escapes
 left in it, URL percent-escapes and HTML character references are decoded (again, for text
-escaped twice), and the result is put in Unicode NFC. The raw text is not searched, because
+escaped twice), and the result is put in Unicode NFC, with invisible characters such as
+direction marks and soft hyphens read as spaces or as nothing. The raw text is not searched, because
 an escape can end a token early there: ``bob&amp;jane.doe@example.com`` reads as
 ``bob&jane.doe@example.com``, not ``jane.doe@example.com``.
 
@@ -144,7 +145,18 @@ _PLAIN_KEY = re.compile(r"[A-Za-z_][A-Za-z0-9_-]{0,63}")
 # Patterns and tables of the pre-filter, Matcher.may_contain.
 _AT_DOMAIN = re.compile(r"@({domain}+(?:\.{domain}+)+)".format(domain=EMAIL_DOMAIN_CLASS))
 # Characters outside ASCII that a phone run can contain, as separators or digits.
-_NON_ASCII_PHONE_CHARACTER = re.compile(r"[\u00a0\u2007\u2009\u202f\u2010-\u2015\u2212]|(?![0-9])\d")
+# Invisible characters, as find() reads them. Direction marks and the zero width space part
+# words like a space, as around a number in right-to-left text. The others (soft hyphen, zero
+# width joiners, word joiner, byte order mark) sit inside a word and read as nothing.
+_INVISIBLE_AS_SPACE = '\u061c\u200b\u200e\u200f\u202a\u202b\u202c\u202d\u202e\u2066\u2067\u2068\u2069'
+_INVISIBLE_DELETED = '\u00ad\u200c\u200d\u2060\ufeff'
+_INVISIBLE = re.compile('[%s%s]' % (_INVISIBLE_AS_SPACE, _INVISIBLE_DELETED))
+_INVISIBLE_TABLE = dict([(ord(char), ' ') for char in _INVISIBLE_AS_SPACE]
+                        + [(ord(char), None) for char in _INVISIBLE_DELETED])
+# Their UTF-8 forms, for the page pre-filter: deleting one can join a subject's local part.
+_INVISIBLE_DELETED_BYTES = tuple(char.encode('utf-8') for char in _INVISIBLE_DELETED)
+_NON_ASCII_PHONE_CHARACTER = re.compile(
+    r"[\u00a0\u2007\u2009\u202f\u2010-\u2015\u2212%s%s]|(?![0-9])\d" % (_INVISIBLE_AS_SPACE, _INVISIBLE_DELETED))
 # Escapes whose decoded form can change an e-mail token or a phone run: a \uXXXX can be any
 # character, \t is a separator and \/ a separator and e-mail field separator. Other escapes
 # (\" \\ \n \r \b \f) put a character that ends tokens and runs where a decoded one does.
@@ -392,7 +404,7 @@ class Matcher:
             return True
 
         if '%' in text or ('\\' in text and _TOKEN_CHANGING_ESCAPE.search(text)) or _HTML_REFERENCE.search(text) or (
-                not text.isascii() and not unicodedata.is_normalized('NFC', text)):
+                not text.isascii() and (_INVISIBLE.search(text) or not unicodedata.is_normalized('NFC', text))):
             variants = _raw_variants(text)
             if variants is None:
                 return True
@@ -460,8 +472,10 @@ class Matcher:
 
         others are the bytes of data outside ASCII.
         """
-        if self._local_parts_reversed is None or _KELVIN_SIGN in others or _GREEK_VARIA in others:
-            # A subject outside ASCII, or a character that str.lower() or NFC turns into an ASCII one.
+        if self._local_parts_reversed is None or _KELVIN_SIGN in others or _GREEK_VARIA in others or any(
+                char in others for char in _INVISIBLE_DELETED_BYTES):
+            # A subject outside ASCII, a character that str.lower() or NFC turns into an ASCII one,
+            # or an invisible character that find() deletes.
             return _at_positions(data)
         # Every local part that find() tries ends right before an '@'. So the text of a matching
         # token has a subject's local part and '@', with ASCII letters in any case. The domain is
@@ -751,7 +765,12 @@ def _decode_reference(match):
 
 
 def _nfc(text):
-    if text.isascii() or unicodedata.is_normalized('NFC', text):
+    """Return text in Unicode NFC, with its invisible characters read as spaces or as nothing."""
+    if text.isascii():
+        return text
+    if _INVISIBLE.search(text):
+        text = text.translate(_INVISIBLE_TABLE)
+    if unicodedata.is_normalized('NFC', text):
         return text
     return unicodedata.normalize('NFC', text)
 

@@ -279,7 +279,7 @@ def test_bare_national_number_not_matched(seeded, run_module, cql):
 
 
 def test_erase_finds_encoded_forms(seeded, run_module, cql):
-    """Subjects written with HTML references or combining accents are erased, and look-alikes are kept."""
+    """Subjects written with escapes, combining accents or direction marks are erased, and look-alikes are kept."""
     owner = next(location['owner_id'] for location in seeded['subjects']['demo_email']['locations']
                  if location['scope'] == 'user' and location['group'] == FAVORITES)
     values = {
@@ -287,6 +287,7 @@ def test_erase_finds_encoded_forms(seeded, run_module, cql):
         'fav-html-phone': {'phoneNumbers': ['020&nbsp;7946&nbsp;0958']},
         'fav-decomposed-accents': {'emailAddresses': ['jose\u0301.garci\u0301a@example.com']},
         'fav-escaped-twice': {'notes': 'Mail: jane.doe@example.com&amp;nbsp;<br>'},
+        'fav-right-to-left': {'phoneNumbers': ['\u200f\u200e+44 20\u200e 7946 0958\u200f']},
         'fav-html-look-alike': {'emailAddresses': ['xjane.doe&#64;example.com']},
         # Other people's data, in which an escape or an accent next to the subject is part of the address.
         'fav-escaped-ampersand': {'emailAddresses': ['bob&amp;jane.doe@example.com']},
@@ -295,6 +296,7 @@ def test_erase_finds_encoded_forms(seeded, run_module, cql):
         'fav-escaped-reference': {'notes': 'ORD&#45;442079460958&#45;7'},
         'fav-accent-before': {'emailAddresses': ['rene\u0301jane.doe@example.com']},
         'fav-escaped-domain-letter': {'emailAddresses': ['jane.doe@example.com.&#x61;u']},
+        'fav-soft-hyphen-before': {'emailAddresses': ['bob\u00adjane.doe@example.com']},
     }
     for key, value in values.items():
         cql.execute('INSERT INTO sipfs.settings (scope, owner_id, group_name, setting_key, value) VALUES (%s, %s, %s, %s, %s)',
@@ -312,6 +314,7 @@ def test_erase_finds_encoded_forms(seeded, run_module, cql):
     assert 'fav-html-phone' not in keys
     assert 'fav-decomposed-accents' not in keys
     assert 'fav-escaped-twice' not in keys
+    assert 'fav-right-to-left' not in keys
     assert 'fav-html-look-alike' in keys
     assert 'fav-escaped-ampersand' in keys
     assert 'fav-old-entity-name' in keys
@@ -319,3 +322,4 @@ def test_erase_finds_encoded_forms(seeded, run_module, cql):
     assert 'fav-escaped-reference' in keys
     assert 'fav-accent-before' in keys
     assert 'fav-escaped-domain-letter' in keys
+    assert 'fav-soft-hyphen-before' in keys

@@ -127,6 +127,12 @@ MUST_MATCH = [
     ('jane.doe@example.com&#37;20', ['jane']),
     ('+44 20 7946 0958&amp;nbsp;', ['jane_phone']),
     ('\u2709\ufe0fjane.doe@example.com', ['jane']),
+    # Invisible characters: direction marks around numbers in right-to-left text, a soft hyphen.
+    ('\u200f+44\u200e 20 7946 0958\u200f', ['jane_phone']),
+    ('\u05d8\u05dc\u05e4\u05d5\u05df: \u200e+44 20 7946 0958\u200e', ['jane_phone']),
+    ('020\u200b7946\u200b0958', ['jane_phone']),
+    ('jane\u00ad.doe@example.com', ['jane']),
+    ('jane.doe@example.com\u200b\u05e9\u05dc\u05d5\u05dd', ['jane']),
 ]
 
 # Look-alikes: each contains most of a subject but is someone else's data.
@@ -167,6 +173,8 @@ MUST_NOT_MATCH = [
     '&#43;44 20 7946 0958%31',
     # Old entity names without a semicolon are not references here.
     'bob&copyjane.doe@example.com',
+    'bob\u00adjane.doe@example.com',
+    'bob&shy;jane.doe@example.com',
     'tom&regjane.doe@example.com',
     'jane.doe',
     'example.com',
