@@ -9,8 +9,8 @@ key is searched. A string value that is itself a JSON object or array is walked 
 its location gets the mark ``<json>``, as in ``$.value<json>.email``. A value that is not
 JSON is searched as plain text. A string is searched as it reads: JSON ``\\uXXXX`` escapes
 left in it, URL percent-escapes and HTML character references are decoded (again, for text
-escaped twice), and the result is put in Unicode NFC, with invisible characters such as
-direction marks and soft hyphens read as spaces or as nothing. The raw text is not searched, because
+escaped twice), and the result is put in Unicode NFC, without invisible characters such as
+direction marks and soft hyphens. The raw text is not searched, because
 an escape can end a token early there: ``bob&amp;jane.doe@example.com`` reads as
 ``bob&jane.doe@example.com``, not ``jane.doe@example.com``.
 
@@ -145,18 +145,17 @@ _PLAIN_KEY = re.compile(r"[A-Za-z_][A-Za-z0-9_-]{0,63}")
 # Patterns and tables of the pre-filter, Matcher.may_contain.
 _AT_DOMAIN = re.compile(r"@({domain}+(?:\.{domain}+)+)".format(domain=EMAIL_DOMAIN_CLASS))
 # Characters outside ASCII that a phone run can contain, as separators or digits.
-# Invisible characters, as find() reads them. Direction marks and the zero width space part
-# words like a space, as around a number in right-to-left text. The others (soft hyphen, zero
-# width joiners, word joiner, byte order mark) sit inside a word and read as nothing.
-_INVISIBLE_AS_SPACE = '\u061c\u200b\u200e\u200f\u202a\u202b\u202c\u202d\u202e\u2066\u2067\u2068\u2069'
-_INVISIBLE_DELETED = '\u00ad\u200c\u200d\u2060\ufeff'
-_INVISIBLE = re.compile('[%s%s]' % (_INVISIBLE_AS_SPACE, _INVISIBLE_DELETED))
-_INVISIBLE_TABLE = dict([(ord(char), ' ') for char in _INVISIBLE_AS_SPACE]
-                        + [(ord(char), None) for char in _INVISIBLE_DELETED])
+# Invisible characters, which find() deletes, so that text reads as it displays: direction marks
+# and isolates (as around a number in right-to-left text), zero width space and joiners, soft
+# hyphen, word joiner and byte order mark. bob<ZWSP>jane.doe@example.com displays as one address.
+_INVISIBLE_CHARACTERS = ('\u00ad\u061c\u200b\u200c\u200d\u200e\u200f\u202a\u202b\u202c\u202d\u202e\u2060'
+                         '\u2066\u2067\u2068\u2069\ufeff')
+_INVISIBLE = re.compile('[%s]' % _INVISIBLE_CHARACTERS)
+_INVISIBLE_TABLE = dict.fromkeys(map(ord, _INVISIBLE_CHARACTERS))
 # Their UTF-8 forms, for the page pre-filter: deleting one can join a subject's local part.
-_INVISIBLE_DELETED_BYTES = tuple(char.encode('utf-8') for char in _INVISIBLE_DELETED)
+_INVISIBLE_BYTES = tuple(char.encode('utf-8') for char in _INVISIBLE_CHARACTERS)
 _NON_ASCII_PHONE_CHARACTER = re.compile(
-    r"[\u00a0\u2007\u2009\u202f\u2010-\u2015\u2212%s%s]|(?![0-9])\d" % (_INVISIBLE_AS_SPACE, _INVISIBLE_DELETED))
+    r"[\u00a0\u2007\u2009\u202f\u2010-\u2015\u2212%s]|(?![0-9])\d" % _INVISIBLE_CHARACTERS)
 # Escapes whose decoded form can change an e-mail token or a phone run: a \uXXXX can be any
 # character, \t is a separator and \/ a separator and e-mail field separator. Other escapes
 # (\" \\ \n \r \b \f) put a character that ends tokens and runs where a decoded one does.
@@ -167,6 +166,7 @@ _HTML_REFERENCE_BYTES = re.compile(_HTML_REFERENCE.pattern.encode('ascii'))
 # A whole reference, which find() decodes only with its semicolon: html.unescape() also decodes
 # &copy, &reg and other old names without one, which would split bob&copyjane.doe@example.com.
 _HTML_REFERENCE_WITH_SEMICOLON = re.compile(r"&(?:#[0-9]{1,7}|#[xX][0-9a-fA-F]{1,6}|[A-Za-z][A-Za-z0-9]{1,31});")
+_SURROGATE = re.compile('[\ud800-\udfff]')
 # Text escaped more times than this is searched as it reads after this many rounds of decoding.
 MAX_DECODE_ROUNDS = 4
 _JSON_ESCAPE = re.compile(r"\\(u[0-9a-fA-F]{4}|.)", re.DOTALL)
@@ -473,7 +473,7 @@ class Matcher:
         others are the bytes of data outside ASCII.
         """
         if self._local_parts_reversed is None or _KELVIN_SIGN in others or _GREEK_VARIA in others or any(
-                char in others for char in _INVISIBLE_DELETED_BYTES):
+                char in others for char in _INVISIBLE_BYTES):
             # A subject outside ASCII, a character that str.lower() or NFC turns into an ASCII one,
             # or an invisible character that find() deletes.
             return _at_positions(data)
@@ -547,7 +547,8 @@ class Matcher:
         if text.isascii():
             data = text.encode('ascii')
         else:
-            data = text.encode('utf-8')
+            # A \\u escape of half a surrogate pair decodes to a character that UTF-8 cannot encode.
+            data = text.encode('utf-8', 'surrogatepass')
             # Only the non-ASCII characters are searched for separators and digits of other
             # scripts, because the regular expression is slow on long texts.
             others = data.translate(None, _ASCII_BYTES).decode('utf-8', 'replace')
@@ -611,7 +612,7 @@ class Matcher:
                 if local.lower() + '@' + domain.lower() in emails:
                     return True
                 continue
-            for variant in _local_part_variants(local):
+            for variant in _local_part_variants(local, LONGEST_LOCAL_VARIANT):
                 if normalize_email_parts(variant, domain) in emails:
                     return True
         return False
@@ -738,17 +739,21 @@ def extract_phones(text, default_region=None):
 def _decoded(text):
     """Return the text as it reads with its escapes decoded, in Unicode NFC.
 
-    JSON \\u escapes left in a string, URL %-escapes and HTML character references are decoded,
-    again and again while that changes the text (at most MAX_DECODE_ROUNDS times), so text
-    escaped twice reads as once. NFC puts a letter and its combining accent in one character,
+    JSON \\u escapes left in a string and HTML character references are decoded again and again
+    while that changes the text (at most MAX_DECODE_ROUNDS times), so text escaped twice reads
+    as once. URL %-escapes are decoded in the first round only: %25 is often a literal '%', and
+    decoding bob%253Djane.doe twice would read bob=jane.doe. A surrogate pair from two \\u escapes
+    becomes its character, and half a pair U+FFFD. NFC puts a letter and its combining accent in one character,
     as in the subjects. The matcher reads only this form: in the raw text an escape can end a
     token early, and bob&amp;jane.doe@example.com would read as jane.doe@example.com.
     """
-    for _unused in range(MAX_DECODE_ROUNDS):
+    for decode_round in range(MAX_DECODE_ROUNDS):
         decoded = text
         if '\\u' in decoded:
             decoded = _UNICODE_ESCAPE.sub(lambda match: chr(int(match.group(1), 16)), decoded)
-        if '%' in decoded:
+            if _SURROGATE.search(decoded):
+                decoded = decoded.encode('utf-16', 'surrogatepass').decode('utf-16', 'replace')
+        if '%' in decoded and decode_round == 0:
             decoded = unquote(decoded)
         if '&' in decoded:
             decoded = _HTML_REFERENCE_WITH_SEMICOLON.sub(_decode_reference, decoded)
@@ -765,7 +770,7 @@ def _decode_reference(match):
 
 
 def _nfc(text):
-    """Return text in Unicode NFC, with its invisible characters read as spaces or as nothing."""
+    """Return text in Unicode NFC, without its invisible characters."""
     if text.isascii():
         return text
     if _INVISIBLE.search(text):

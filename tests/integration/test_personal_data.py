@@ -297,6 +297,7 @@ def test_erase_finds_encoded_forms(seeded, run_module, cql):
         'fav-accent-before': {'emailAddresses': ['rene\u0301jane.doe@example.com']},
         'fav-escaped-domain-letter': {'emailAddresses': ['jane.doe@example.com.&#x61;u']},
         'fav-soft-hyphen-before': {'emailAddresses': ['bob\u00adjane.doe@example.com']},
+        'fav-isolated-reference': {'notes': 'ORD-\u2068442079460958\u2069'},
     }
     for key, value in values.items():
         cql.execute('INSERT INTO sipfs.settings (scope, owner_id, group_name, setting_key, value) VALUES (%s, %s, %s, %s, %s)',
@@ -323,3 +324,4 @@ def test_erase_finds_encoded_forms(seeded, run_module, cql):
     assert 'fav-accent-before' in keys
     assert 'fav-escaped-domain-letter' in keys
     assert 'fav-soft-hyphen-before' in keys
+    assert 'fav-isolated-reference' in keys

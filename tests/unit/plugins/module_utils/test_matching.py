@@ -122,7 +122,6 @@ MUST_MATCH = [
     ('jane.doe@example.com&amp;nbsp;', ['jane']),
     ('&amp;lt;jane.doe@example.com&amp;gt;', ['jane']),
     ('jane.doe@example.com%2520', ['jane']),
-    ('jane.doe%2540example.com', ['jane']),
     ('mailto:jane.doe@example.com%253Fsubject%253Dhello', ['jane']),
     ('jane.doe@example.com&#37;20', ['jane']),
     ('+44 20 7946 0958&amp;nbsp;', ['jane_phone']),
@@ -132,7 +131,10 @@ MUST_MATCH = [
     ('\u05d8\u05dc\u05e4\u05d5\u05df: \u200e+44 20 7946 0958\u200e', ['jane_phone']),
     ('020\u200b7946\u200b0958', ['jane_phone']),
     ('jane\u00ad.doe@example.com', ['jane']),
-    ('jane.doe@example.com\u200b\u05e9\u05dc\u05d5\u05dd', ['jane']),
+    ('\u2068jane.doe\u2069@example.com', ['jane']),
+    ('jane.doe\u200e@example.com', ['jane']),
+    ('\\ud83d 020&#32;7946&#32;0958', ['jane_phone']),
+    ('\\ud83d\\ude00 jane.doe@example.com', ['jane']),
 ]
 
 # Look-alikes: each contains most of a subject but is someone else's data.
@@ -174,6 +176,13 @@ MUST_NOT_MATCH = [
     # Old entity names without a semicolon are not references here.
     'bob&copyjane.doe@example.com',
     'bob\u00adjane.doe@example.com',
+    'bob\u200bjane.doe@example.com',
+    'bob.&#8203;jane.doe@example.com',
+    'jane.doe@example.com\u200b.au',
+    'ORD-\u2068442079460958\u2069',
+    'REF\u200b+442079460958',
+    'bob%253Djane.doe@example.com',
+    'bob%252Fjane.doe@example.com',
     'bob&shy;jane.doe@example.com',
     'tom&regjane.doe@example.com',
     'jane.doe',

@@ -334,6 +334,30 @@ def test_candidates_keep_decomposed_accents(text):
     assert matcher.candidates([item.encode('utf-8') for item in page]) == [5]
 
 
+@pytest.mark.parametrize('text', [
+    '{"name": "\\ud83d", "tel": "020&#32;7946&#32;0958"}',
+    '{"name": "\\ud83d", "tel": "020%207946%200958"}',
+    '\\ud800 +44 20 7946 09&#53;8',
+])
+def test_half_surrogate_pair_checked(text):
+    """A \\u escape of half a surrogate pair, as a cut emoji leaves, does not stop the pre-filters."""
+    for matcher in (one_subject('+44 20 7946 0958'), many()):
+        assert matcher.find(text)
+        assert matcher.may_contain(text)
+        assert matcher.candidates(['x', text]) == [1]
+        assert matcher.candidates([b'x', text.encode('utf-8')]) == [1]
+
+
+def test_long_separator_run_checked_fast():
+    """The per-value pre-filter tries only the local part variants that can be a subject's."""
+    matcher = one_subject('jane.doe@example.com')
+    text = '=' * 98000 + 'jane.doe@example.com \u00e9'
+    started = time.process_time()
+
+    assert matcher.may_contain(text)
+    assert time.process_time() - started < 0.5
+
+
 def test_candidates_keep_greek_varia():
     """U+1FEF GREEK VARIA is a backtick in NFC, a character that local parts may contain."""
     matcher = Matcher(parse_subjects(['a`b@example.com', 'jane.doe@example.com']))
