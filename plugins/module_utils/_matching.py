@@ -144,7 +144,6 @@ _PLAIN_KEY = re.compile(r"[A-Za-z_][A-Za-z0-9_-]{0,63}")
 
 # Patterns and tables of the pre-filter, Matcher.may_contain.
 _AT_DOMAIN = re.compile(r"@({domain}+(?:\.{domain}+)+)".format(domain=EMAIL_DOMAIN_CLASS))
-# Characters outside ASCII that a phone run can contain, as separators or digits.
 # Invisible characters, which find() deletes, so that text reads as it displays: direction marks
 # and isolates (as around a number in right-to-left text), zero width space and joiners, soft
 # hyphen, word joiner and byte order mark. bob<ZWSP>jane.doe@example.com displays as one address.
@@ -154,6 +153,8 @@ _INVISIBLE = re.compile('[%s]' % _INVISIBLE_CHARACTERS)
 _INVISIBLE_TABLE = dict.fromkeys(map(ord, _INVISIBLE_CHARACTERS))
 # Their UTF-8 forms, for the page pre-filter: deleting one can join a subject's local part.
 _INVISIBLE_BYTES = tuple(char.encode('utf-8') for char in _INVISIBLE_CHARACTERS)
+# Characters outside ASCII that a phone run can contain, as separators or digits, or that
+# find() deletes from one.
 _NON_ASCII_PHONE_CHARACTER = re.compile(
     r"[\u00a0\u2007\u2009\u202f\u2010-\u2015\u2212%s]|(?![0-9])\d" % _INVISIBLE_CHARACTERS)
 # Escapes whose decoded form can change an e-mail token or a phone run: a \uXXXX can be any
@@ -182,7 +183,7 @@ EMAIL_SUFFIX_CHARACTERS = 8
 # A local part variant longer than this cannot be a subject's, which has at most
 # MAX_LOCAL_PART_LENGTH characters. The factor is a margin, because the variants are read from
 # NFC text and lower-casing never shortens them.
-LONGEST_LOCAL_VARIANT = 4 * MAX_LOCAL_PART_LENGTH
+MAX_LOCAL_VARIANT_LENGTH = 4 * MAX_LOCAL_PART_LENGTH
 # The ASCII phone separators of _PHONE_SEPARATOR.
 _ASCII_PHONE_SEPARATORS = b" \t().-/"
 
@@ -193,6 +194,8 @@ _KELVIN_SIGN = '\u212a'.encode('utf-8')
 # data), it and U+212A are the only characters outside ASCII that NFC or lower() turn into an
 # ASCII character of local parts.
 _GREEK_VARIA = '\u1fef'.encode('utf-8')
+# In a page with one of these, the page pre-filter names every '@'.
+_ASCII_CHANGING_BYTES = (_KELVIN_SIGN, _GREEK_VARIA) + _INVISIBLE_BYTES
 
 
 def _email_suffix_checks(emails):
@@ -423,11 +426,11 @@ class Matcher:
         text. A NUL ends e-mail tokens and phone runs as the end of a text does. Each check
         names the texts in which it finds something, and those go on to may_contain:
 
-        - a '%' or an escape that may_contain decodes (``\\u``, ``\\t``, ``\\/``);
+        - a '%', an HTML reference, or an escape that may_contain decodes (``\\u``, ``\\t``, ``\\/``);
         - a subject's local part and '@', with ASCII letters in any case, found for all subjects
           at once by one regular expression on the reversed data. Every '@' is named when a
-          subject is not ASCII, and in a page with U+212A KELVIN SIGN, which str.lower() turns
-          into an ASCII k;
+          subject is not ASCII, and in a page with a character that find() reads as an ASCII one
+          or deletes (_ASCII_CHANGING_BYTES);
         - the subjects' last national digits in the digits of the page: with up to FEW_TAILS
           of them by substring searches, with more by one pass of an Aho-Corasick automaton
           (pyahocorasick). Without pyahocorasick, phone runs as in may_contain: the digit
@@ -472,8 +475,7 @@ class Matcher:
 
         others are the bytes of data outside ASCII.
         """
-        if self._local_parts_reversed is None or _KELVIN_SIGN in others or _GREEK_VARIA in others or any(
-                char in others for char in _INVISIBLE_BYTES):
+        if self._local_parts_reversed is None or any(character in others for character in _ASCII_CHANGING_BYTES):
             # A subject outside ASCII, a character that str.lower() or NFC turns into an ASCII one,
             # or an invisible character that find() deletes.
             return _at_positions(data)
@@ -612,7 +614,7 @@ class Matcher:
                 if local.lower() + '@' + domain.lower() in emails:
                     return True
                 continue
-            for variant in _local_part_variants(local, LONGEST_LOCAL_VARIANT):
+            for variant in _local_part_variants(local, MAX_LOCAL_VARIANT_LENGTH):
                 if normalize_email_parts(variant, domain) in emails:
                     return True
         return False
@@ -623,8 +625,8 @@ class Matcher:
         # for a hit, because the values that reach the walk have many members and few hits.
         hits = []
         seen = set()
-        subject_ids_in = self._subject_ids_in
-        may_hold = self._may_hold
+        search = self._search
+        needs_search = self._needs_search
 
         def add(subject_ids, steps, suffix=''):
             if not subject_ids:
@@ -643,8 +645,8 @@ class Matcher:
                 for position, (key, value) in enumerate(node.items()):
                     key = key if isinstance(key, str) else str(key)
                     member_steps = (steps, (key, position))
-                    if may_hold(key):
-                        add(subject_ids_in(key), member_steps, '<key>')
+                    if needs_search(key):
+                        add(search(key), member_steps, '<key>')
                     members.append((value, member_steps, depth))
                 stack.extend(reversed(members))
             elif isinstance(node, list):
@@ -653,16 +655,16 @@ class Matcher:
                 embedded = _parse_embedded_json(node, depth)
                 if embedded is not None:
                     stack.append((embedded, (steps, _EMBEDDED), depth + 1))
-                elif may_hold(node):
-                    add(subject_ids_in(node), steps)
+                elif needs_search(node):
+                    add(search(node), steps)
             elif isinstance(node, int) and not isinstance(node, bool):
                 text = str(node)
-                if may_hold(text):
-                    add(subject_ids_in(text), steps)
+                if needs_search(text):
+                    add(search(text), steps)
         return hits
 
-    def _may_hold(self, text):
-        """Return False for a string in which _subject_ids_in certainly finds nothing.
+    def _needs_search(self, text):
+        """Return False for a string in which _search() certainly finds nothing.
 
         Most strings of a setting are names and flags. Without an '@', an escape or a '%' that
         could decode to one, and with fewer digits than the shortest subject number, a string
@@ -675,12 +677,14 @@ class Matcher:
 
     def _subject_ids_in(self, text):
         """Return the ids of the subjects in one string."""
-        if not self._may_hold(text):
-            return ()
+        return self._search(text) if self._needs_search(text) else ()
+
+    def _search(self, text):
+        """Return the ids of the subjects in one string, as it reads with its escapes decoded."""
         found = set()
         text = _decoded(text)
         if self._emails and '@' in text:
-            for address in _email_candidates(text, LONGEST_LOCAL_VARIANT):
+            for address in _email_candidates(text, MAX_LOCAL_VARIANT_LENGTH):
                 subject_id = self._emails.get(address)
                 if subject_id:
                     found.add(subject_id)
@@ -741,11 +745,13 @@ def _decoded(text):
 
     JSON \\u escapes left in a string and HTML character references are decoded again and again
     while that changes the text (at most MAX_DECODE_ROUNDS times), so text escaped twice reads
-    as once. URL %-escapes are decoded in the first round only: %25 is often a literal '%', and
-    decoding bob%253Djane.doe twice would read bob=jane.doe. A surrogate pair from two \\u escapes
-    becomes its character, and half a pair U+FFFD. NFC puts a letter and its combining accent in one character,
-    as in the subjects. The matcher reads only this form: in the raw text an escape can end a
-    token early, and bob&amp;jane.doe@example.com would read as jane.doe@example.com.
+    as once. URL %-escapes are decoded in the first round only, because %25 is often a literal
+    '%' and decoding bob%253Djane.doe twice would read bob=jane.doe.
+
+    A surrogate pair from two \\u escapes becomes its character, and half a pair U+FFFD. NFC puts
+    a letter and its combining accent in one character, as in the subjects, and invisible
+    characters are deleted. The matcher reads only this form, because in the raw text an escape
+    can end a token early: bob&amp;jane.doe@example.com would read as jane.doe@example.com.
     """
     for decode_round in range(MAX_DECODE_ROUNDS):
         decoded = text
@@ -760,7 +766,7 @@ def _decoded(text):
         if decoded == text:
             break
         text = decoded
-    return _nfc(text)
+    return _as_displayed(text)
 
 
 def _decode_reference(match):
@@ -769,8 +775,8 @@ def _decode_reference(match):
         match.group()[1:], match.group())
 
 
-def _nfc(text):
-    """Return text in Unicode NFC, without its invisible characters."""
+def _as_displayed(text):
+    """Return text as it displays: in Unicode NFC, without its invisible characters."""
     if text.isascii():
         return text
     if _INVISIBLE.search(text):
@@ -849,13 +855,13 @@ def _member_path(path, key, position):
     return '%s[#%d]' % (path, position)
 
 
-def _email_candidates(text, longest=None):
+def _email_candidates(text, max_length=None):
     """Yield the normalized address of every e-mail token in text, with its local part variants.
 
     Tokens are read around each '@', not left to right, because the run of address characters
     before an '@' can start inside the domain of the address before it, as in
     ``from=bob@example.org&to=jane.doe@example.com``. The variant after the last '=' is then
-    the second address. With longest, variants after a field separator that are longer are skipped.
+    the second address. With max_length, longer variants after a field separator are skipped.
     """
     domains = _AT_OR_DOMAIN.findall(text)
     # One entry per '@' in both lists, in opposite orders (see Matcher._email_token_may_match).
@@ -863,11 +869,11 @@ def _email_candidates(text, longest=None):
     for domain, local_reversed in zip(domains, reversed(locals_reversed)):
         if not domain or not local_reversed:
             continue
-        for local in _local_part_variants(local_reversed[::-1], longest):
+        for local in _local_part_variants(local_reversed[::-1], max_length):
             yield normalize_email_parts(local, domain)
 
 
-def _local_part_variants(local, longest=None):
+def _local_part_variants(local, max_length=None):
     yield local
     unquoted = local.lstrip("'")
     if unquoted and unquoted != local:
@@ -878,7 +884,7 @@ def _local_part_variants(local, longest=None):
             while start < len(local) and local[start] == "'":
                 start += 1
             # Without the bound, a long run of separators costs one copy of the rest per separator.
-            if start < len(local) and (longest is None or len(local) - start <= longest):
+            if start < len(local) and (max_length is None or len(local) - start <= max_length):
                 yield local[start:]
 
 

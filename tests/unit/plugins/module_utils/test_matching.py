@@ -433,13 +433,13 @@ def test_unicode_email_decomposed():
 def test_long_run_of_separators_bounded():
     """Only the variants that can be a subject's local part are tried after a separator."""
     local = 'a=' * 5000 + 'jane.doe'
-    variants = list(_matching._local_part_variants(local, _matching.LONGEST_LOCAL_VARIANT))
+    variants = list(_matching._local_part_variants(local, _matching.MAX_LOCAL_VARIANT_LENGTH))
 
     assert variants[0] == local
     assert variants[-1] == 'jane.doe'
-    assert max(len(variant) for variant in variants[1:]) <= _matching.LONGEST_LOCAL_VARIANT
+    assert max(len(variant) for variant in variants[1:]) <= _matching.MAX_LOCAL_VARIANT_LENGTH
     # The whole run, then 'jane.doe', 'a=jane.doe' and so on up to the bound.
-    assert len(variants) == 1 + len(range(len('jane.doe'), _matching.LONGEST_LOCAL_VARIANT + 1, 2))
+    assert len(variants) == 1 + len(range(len('jane.doe'), _matching.MAX_LOCAL_VARIANT_LENGTH + 1, 2))
 
 
 def test_subject_after_long_run_of_separators():
