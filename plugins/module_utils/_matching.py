@@ -10,7 +10,9 @@ its location gets the mark ``<json>``, as in ``$.value<json>.email``. A value th
 JSON is searched as plain text. A string is searched as it reads: JSON ``\\uXXXX`` escapes
 left in it, URL percent-escapes and HTML character references are decoded (again, for text
 escaped twice), and the result is put in Unicode NFC, without invisible characters such as
-direction marks and soft hyphens. The raw text is not searched, because
+direction marks and soft hyphens, and with the fullwidth forms of ASCII characters (as East
+Asian input methods type them) and spaces of other widths read as ASCII. The raw text is not
+searched, because
 an escape can end a token early there: ``bob&amp;jane.doe@example.com`` reads as
 ``bob&jane.doe@example.com``, not ``jane.doe@example.com``.
 
@@ -128,7 +130,9 @@ TAIL_DIGITS = 7
 _FIELD_SEPARATORS = frozenset("/=?`{|}")
 
 _PLUS = '+\uff0b'
-_PHONE_SEPARATOR = r"[ \t\u00a0\u2007\u2009\u202f().\-/\u2010-\u2015\u2212]"
+# U+30FC, the katakana long vowel mark, is typed as a dash between the digit groups of Japanese
+# numbers; phonenumbers reads it as punctuation too.
+_PHONE_SEPARATOR = r"[ \t\u00a0\u2007\u2009\u202f().\-/\u2010-\u2015\u2212\u30fc]"
 # A run is matched from its first character, so a run glued to a reference is rejected
 # whole instead of being read again from its second group of digits.
 _PHONE_RUN = re.compile(r"(?:[{plus}]|\(\s?[{plus}]?)?\d(?:{sep}{{0,3}}\d)*".format(
@@ -149,14 +153,29 @@ _AT_DOMAIN = re.compile(r"@({domain}+(?:\.{domain}+)+)".format(domain=EMAIL_DOMA
 # hyphen, word joiner and byte order mark. bob<ZWSP>jane.doe@example.com displays as one address.
 _INVISIBLE_CHARACTERS = ('\u00ad\u061c\u200b\u200c\u200d\u200e\u200f\u202a\u202b\u202c\u202d\u202e\u2060'
                          '\u2066\u2067\u2068\u2069\ufeff')
-_INVISIBLE = re.compile('[%s]' % _INVISIBLE_CHARACTERS)
-_INVISIBLE_TABLE = dict.fromkeys(map(ord, _INVISIBLE_CHARACTERS))
 # Their UTF-8 forms, for the page pre-filter: deleting one can join a subject's local part.
 _INVISIBLE_BYTES = tuple(char.encode('utf-8') for char in _INVISIBLE_CHARACTERS)
+# The fullwidth forms of the ASCII characters from '!' to '~' (U+FF01 to U+FF5E), which East
+# Asian input methods type, as in jane.doe＠example.com, and spaces of other widths than the
+# phone separators' (ogham, en to hair, medium mathematical, ideographic). find() reads them
+# as ASCII. NFKC would too, but it also reads ligatures, superscripts and circled digits as
+# letters and digits.
+_FULLWIDTH_OFFSET = 0xFF01 - ord('!')
+_FULLWIDTH_CHARACTERS = ''.join(map(chr, range(0xFF01, 0xFF5F)))
+_OTHER_SPACES = '\u1680\u2000\u2001\u2002\u2003\u2004\u2005\u2006\u2008\u200a\u205f\u3000'
+# The characters that find() deletes or replaces before it reads a text.
+_DISPLAY_CHANGING = re.compile('[%s%s%s]' % (_INVISIBLE_CHARACTERS, _FULLWIDTH_CHARACTERS, _OTHER_SPACES))
+_DISPLAY_TABLE = dict.fromkeys(map(ord, _INVISIBLE_CHARACTERS))
+_DISPLAY_TABLE.update((code, code - _FULLWIDTH_OFFSET) for code in map(ord, _FULLWIDTH_CHARACTERS))
+_DISPLAY_TABLE.update(dict.fromkeys(map(ord, _OTHER_SPACES), ' '))
+# The UTF-8 form of the fullwidth '@', and a pattern of all fullwidth forms, for the page pre-filter.
+_FULLWIDTH_AT = '\uff20'.encode('utf-8')
+_FULLWIDTH_BYTES = re.compile(b'\xef\xbc[\x81-\xbf]|\xef\xbd[\x80-\x9e]')
 # Characters outside ASCII that a phone run can contain, as separators or digits, or that
-# find() deletes from one.
+# find() deletes from one or reads as ASCII separators.
 _NON_ASCII_PHONE_CHARACTER = re.compile(
-    r"[\u00a0\u2007\u2009\u202f\u2010-\u2015\u2212%s]|(?![0-9])\d" % _INVISIBLE_CHARACTERS)
+    r"[\u00a0\u2007\u2009\u202f\u2010-\u2015\u2212\u30fc\uff08\uff09\uff0b\uff0d-\uff0f%s%s]|(?![0-9])\d"
+    % (_INVISIBLE_CHARACTERS, _OTHER_SPACES))
 # Escapes whose decoded form can change an e-mail token or a phone run: a \uXXXX can be any
 # character, \t is a separator and \/ a separator and e-mail field separator. Other escapes
 # (\" \\ \n \r \b \f) put a character that ends tokens and runs where a decoded one does.
@@ -194,7 +213,7 @@ _KELVIN_SIGN = '\u212a'.encode('utf-8')
 # data), it and U+212A are the only characters outside ASCII that NFC or lower() turn into an
 # ASCII character of local parts.
 _GREEK_VARIA = '\u1fef'.encode('utf-8')
-# In a page with one of these, the page pre-filter names every '@'.
+# In a page with one of these or a fullwidth form, the page pre-filter names every '@' and every fullwidth '@'.
 _ASCII_CHANGING_BYTES = (_KELVIN_SIGN, _GREEK_VARIA) + _INVISIBLE_BYTES
 
 
@@ -407,7 +426,7 @@ class Matcher:
             return True
 
         if '%' in text or ('\\' in text and _TOKEN_CHANGING_ESCAPE.search(text)) or _HTML_REFERENCE.search(text) or (
-                not text.isascii() and (_INVISIBLE.search(text) or not unicodedata.is_normalized('NFC', text))):
+                not text.isascii() and (_DISPLAY_CHANGING.search(text) or not unicodedata.is_normalized('NFC', text))):
             variants = _raw_variants(text)
             if variants is None:
                 return True
@@ -430,7 +449,7 @@ class Matcher:
         - a subject's local part and '@', with ASCII letters in any case, found for all subjects
           at once by one regular expression on the reversed data. Every '@' is named when a
           subject is not ASCII, and in a page with a character that find() reads as an ASCII one
-          or deletes (_ASCII_CHANGING_BYTES);
+          or deletes (_ASCII_CHANGING_BYTES), or with a fullwidth form, with every fullwidth '@';
         - the subjects' last national digits in the digits of the page: with up to FEW_TAILS
           of them by substring searches, with more by one pass of an Aho-Corasick automaton
           (pyahocorasick). Without pyahocorasick, phone runs as in may_contain: the digit
@@ -460,7 +479,7 @@ class Matcher:
             positions.extend(match.start() for match in _TOKEN_CHANGING_ESCAPE_BYTES.finditer(data))
         # The bytes outside ASCII, in the order of the data: a few per text, if any.
         others = b'' if data.isascii() else data.translate(None, _ASCII_BYTES)
-        if self._emails and b'@' in data:
+        if self._emails and (b'@' in data or _FULLWIDTH_AT in others):
             positions.extend(self._email_positions(data, others))
         if self._phones:
             positions.extend(self._phone_positions(data, others))
@@ -475,6 +494,9 @@ class Matcher:
 
         others are the bytes of data outside ASCII.
         """
+        if _FULLWIDTH_BYTES.search(others):
+            # find() reads a fullwidth letter as an ASCII one, and a fullwidth '@' as '@'.
+            return _at_positions(data) + list(_positions(data, _FULLWIDTH_AT))
         if self._local_parts_reversed is None or any(character in others for character in _ASCII_CHANGING_BYTES):
             # A subject outside ASCII, a character that str.lower() or NFC turns into an ASCII one,
             # or an invisible character that find() deletes.
@@ -776,11 +798,11 @@ def _decode_reference(match):
 
 
 def _as_displayed(text):
-    """Return text as it displays: in Unicode NFC, without its invisible characters."""
+    """Return text as it displays: in Unicode NFC, without its invisible characters, fullwidth forms as ASCII."""
     if text.isascii():
         return text
-    if _INVISIBLE.search(text):
-        text = text.translate(_INVISIBLE_TABLE)
+    if _DISPLAY_CHANGING.search(text):
+        text = text.translate(_DISPLAY_TABLE)
     if unicodedata.is_normalized('NFC', text):
         return text
     return unicodedata.normalize('NFC', text)

@@ -279,7 +279,7 @@ def test_bare_national_number_not_matched(seeded, run_module, cql):
 
 
 def test_erase_finds_encoded_forms(seeded, run_module, cql):
-    """Subjects written with escapes, combining accents or direction marks are erased, and look-alikes are kept."""
+    """Subjects written with escapes, combining accents, direction marks or fullwidth forms are erased; look-alikes are kept."""
     owner = next(location['owner_id'] for location in seeded['subjects']['demo_email']['locations']
                  if location['scope'] == 'user' and location['group'] == FAVORITES)
     values = {
@@ -289,6 +289,9 @@ def test_erase_finds_encoded_forms(seeded, run_module, cql):
         'fav-escaped-twice': {'notes': 'Mail: jane.doe@example.com&amp;nbsp;<br>'},
         'fav-right-to-left': {'phoneNumbers': ['\u200f\u200e+44 20\u200e 7946 0958\u200f']},
         'fav-html-look-alike': {'emailAddresses': ['xjane.doe&#64;example.com']},
+        'fav-fullwidth-at': {'emailAddresses': ['jane.doe\uff20example.com']},
+        'fav-ideographic-spaces': {'phoneNumbers': ['020\u30007946\u30000958']},
+        'fav-fullwidth-look-alike': {'emailAddresses': ['\uff58jane.doe@example.com']},
         # Other people's data, in which an escape or an accent next to the subject is part of the address.
         'fav-escaped-ampersand': {'emailAddresses': ['bob&amp;jane.doe@example.com']},
         'fav-old-entity-name': {'emailAddresses': ['bob&copyjane.doe@example.com']},
@@ -298,6 +301,7 @@ def test_erase_finds_encoded_forms(seeded, run_module, cql):
         'fav-escaped-domain-letter': {'emailAddresses': ['jane.doe@example.com.&#x61;u']},
         'fav-soft-hyphen-before': {'emailAddresses': ['bob\u00adjane.doe@example.com']},
         'fav-isolated-reference': {'notes': 'ORD-\u2068442079460958\u2069'},
+        'fav-fullwidth-domain-dot': {'emailAddresses': ['jane.doe@example.com\uff0eau']},
     }
     for key, value in values.items():
         cql.execute('INSERT INTO sipfs.settings (scope, owner_id, group_name, setting_key, value) VALUES (%s, %s, %s, %s, %s)',
@@ -317,6 +321,10 @@ def test_erase_finds_encoded_forms(seeded, run_module, cql):
     assert 'fav-escaped-twice' not in keys
     assert 'fav-right-to-left' not in keys
     assert 'fav-html-look-alike' in keys
+    assert 'fav-fullwidth-at' not in keys
+    assert 'fav-ideographic-spaces' not in keys
+    assert 'fav-fullwidth-look-alike' in keys
+    assert 'fav-fullwidth-domain-dot' in keys
     assert 'fav-escaped-ampersand' in keys
     assert 'fav-old-entity-name' in keys
     assert 'fav-escaped-domain-dot' in keys

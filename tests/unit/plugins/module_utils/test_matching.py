@@ -135,6 +135,16 @@ MUST_MATCH = [
     ('jane.doe\u200e@example.com', ['jane']),
     ('\\ud83d 020&#32;7946&#32;0958', ['jane_phone']),
     ('\\ud83d\\ude00 jane.doe@example.com', ['jane']),
+    # Fullwidth forms, as East Asian input methods type them, and spaces of other widths.
+    ('\uff4a\uff41\uff4e\uff45\uff0e\uff44\uff4f\uff45\uff20\uff45\uff58\uff41\uff4d\uff50\uff4c\uff45\uff0e\uff43\uff4f\uff4d', ['jane']),
+    ('jane.doe\uff20example.com', ['jane']),
+    ('\uff2aane.doe@example.com', ['jane']),
+    ('\uff10\uff12\uff10\uff0d\uff17\uff19\uff14\uff16\uff0d\uff10\uff19\uff15\uff18', ['jane_phone']),
+    ('020\u30007946\u30000958', ['jane_phone']),
+    ('+44\u200220\u20027946\u20020958', ['jane_phone']),
+    ('+44\u200a20\u200a7946\u200a0958', ['jane_phone']),
+    ('020\u30fc7946\u30fc0958', ['jane_phone']),
+    ('\uff08020\uff09 7946 0958', ['jane_phone']),
 ]
 
 # Look-alikes: each contains most of a subject but is someone else's data.
@@ -180,6 +190,12 @@ MUST_NOT_MATCH = [
     'bob.&#8203;jane.doe@example.com',
     'jane.doe@example.com\u200b.au',
     'ORD-\u2068442079460958\u2069',
+    # A fullwidth letter, dot or hyphen next to a subject reads as its ASCII form, and is part of the token.
+    '\uff58jane.doe@example.com',
+    'jane.doe@example.com\uff0eau',
+    'jane.doe\uff3f@example.com',
+    'ORD\uff0d442079460958\uff0d7',
+    '\uff03442079460958',
     'REF\u200b+442079460958',
     'bob%253Djane.doe@example.com',
     'bob%252Fjane.doe@example.com',
