@@ -12,9 +12,9 @@ __metaclass__ = type
 
 import ctypes
 import multiprocessing
+import multiprocessing.connection
 import os
 import operator
-import queue
 import signal
 import sys
 import threading
@@ -450,59 +450,69 @@ def _scan_in_processes(result, work, keyspace, profile, matcher, groups, concurr
     Each worker opens its own connection with reconnect(), because a driver session cannot be used
     across fork, and reads the ranges it takes from a shared counter with ceil(concurrency / processes)
     threads. The workers inherit the matcher, so no subject crosses a process boundary except in the
-    matches they send back through a pipe. A range that no worker reports, because a worker
-    could not connect or died, is recorded as failed, so the scan is then incomplete.
+    matches they send back. A range that no worker reports, because a worker could not connect or
+    died, is recorded as failed, so the scan is then incomplete.
+
+    Each worker sends its reports through a pipe of its own. With one queue for all, a worker killed
+    while it wrote to the queue would hold the queue's lock, and the others could never report or end.
     """
     context = multiprocessing.get_context('fork')
     threads = max(1, -(-concurrency // processes))
     # The index of the next range to read, shared by the workers.
     next_range = context.Value('q', 0)
-    messages = context.Queue()
-    workers = [context.Process(target=_worker_main,
-                               args=(reconnect, keyspace, profile, fetch_size, work, matcher, groups, retries,
-                                     keep_values, threads, next_range, messages, os.getpid()))
-               for _unused in range(processes)]
-    for worker in workers:
+    workers = {}
+    for _unused in range(processes):
+        receiver, sender = context.Pipe(duplex=False)
+        worker = context.Process(target=_worker_main,
+                                 args=(reconnect, keyspace, profile, fetch_size, work, matcher, groups, retries,
+                                       keep_values, threads, next_range, sender, os.getpid()))
         worker.daemon = True
         worker.start()
+        # Only the worker has the sending end open now, and the workers started later do not inherit it, so
+        # the pipe reads as closed as soon as this worker ends, however it ends.
+        sender.close()
+        workers[receiver] = worker
 
     reported = set()
-    running = len(workers)
     connect_errors = []
     stalled = False
     last_message = time.monotonic()
-    while running:
-        try:
-            message = messages.get(timeout=WORKER_POLL_SECONDS)
-        except queue.Empty:
-            # A worker killed by a signal sends nothing; count it as ended when it is gone.
-            if not any(worker.is_alive() for worker in workers) and messages.empty():
-                break
-            # A stopped or deadlocked worker sends nothing either, and would keep the module waiting.
+    receivers = list(workers)
+    while receivers:
+        ready = multiprocessing.connection.wait(receivers, timeout=WORKER_POLL_SECONDS)
+        if not ready:
+            # A stopped or deadlocked worker sends nothing, and would keep the module waiting.
             if stall_timeout and time.monotonic() - last_message > stall_timeout:
                 stalled = True
                 break
             continue
-        last_message = time.monotonic()
-        kind, details = message[0], message[1:]
-        if kind == 'exit':
-            running -= 1
-            continue
-        if kind == 'connect_error':
-            connect_errors.append(details[0])
-            continue
-        if kind in ('done', 'failed'):
-            reported.add(details[-1])
-            details = details[:-1]
-        _apply(result, kind, details)
-        if progress:
-            progress(result)
-    for worker in workers:
+        for receiver in ready:
+            try:
+                message = receiver.recv()
+            except (EOFError, OSError):
+                # The worker ended, after its last message or killed in the middle of one.
+                message = ('exit',)
+            last_message = time.monotonic()
+            kind, details = message[0], message[1:]
+            if kind == 'exit':
+                receivers.remove(receiver)
+                continue
+            if kind == 'connect_error':
+                connect_errors.append(details[0])
+                continue
+            if kind in ('done', 'failed'):
+                reported.add(details[-1])
+                details = details[:-1]
+            _apply(result, kind, details)
+            if progress:
+                progress(result)
+    for receiver, worker in workers.items():
         worker.join(0 if stalled else WORKER_POLL_SECONDS)
         if worker.is_alive():
             # SIGKILL, because a stopped process does not act on SIGTERM.
             worker.kill()
             worker.join()
+        receiver.close()
 
     if stalled:
         error_name = 'ScanWorkerStalled'
@@ -529,9 +539,27 @@ def _die_with_parent(parent_pid):
         os._exit(1)
 
 
+def _claim_range(next_range, count):
+    """Return the index of the next range to read from the shared counter, or None when there is none left.
+
+    A worker killed while it held the counter's lock would block the others forever. When the
+    lock cannot be had within WORKER_LOCK_SECONDS, this returns None too, so the worker stops
+    and the scan fails the ranges that no worker reported.
+    """
+    lock = next_range.get_lock()
+    if not lock.acquire(timeout=WORKER_LOCK_SECONDS):
+        return None
+    try:
+        index = next_range.value
+        next_range.value += 1
+    finally:
+        lock.release()
+    return index if index < count else None
+
+
 def _worker_main(reconnect, keyspace, profile, fetch_size, work, matcher, groups, retries, keep_values, threads,
-                 next_range, messages, parent_pid):
-    """Run in a worker process: connect, read the ranges it takes from next_range, send reports to messages.
+                 next_range, sender, parent_pid):
+    """Run in a worker process: connect, read the ranges it takes from next_range, send reports to sender.
 
     A worker writes nothing to stdout, which carries the module's result, and puts no
     exception text anywhere: an unexpected error fails the range it was reading, by name.
@@ -544,30 +572,23 @@ def _worker_main(reconnect, keyspace, profile, fetch_size, work, matcher, groups
             readers = [TableReader(session, keyspace, table, fetch_size) for table in profile['tables']]
         except (ScanError, ) + READ_ERRORS as error:
             # The other workers read the ranges; if none can connect, the scan fails them all.
-            messages.put(('connect_error', type(error).__name__))
+            sender.send(('connect_error', type(error).__name__))
             return
         current = threading.local()
+        sending = threading.Lock()
 
         def report(kind, *details):
             if kind in ('done', 'failed'):
                 details += (current.index,)
-            messages.put((kind,) + details)
+            with sending:
+                sender.send((kind,) + details)
 
         scanner = _RangeScanner(readers, matcher, groups, retries, keep_values, report)
 
         def take_ranges():
-            lock = next_range.get_lock()
             while True:
-                # A worker killed while it held the lock would block the others forever. This
-                # worker then stops, and the scan fails the ranges that no worker reported.
-                if not lock.acquire(timeout=WORKER_LOCK_SECONDS):
-                    return
-                try:
-                    index = next_range.value
-                    next_range.value += 1
-                finally:
-                    lock.release()
-                if index >= len(work):
+                index = _claim_range(next_range, len(work))
+                if index is None:
                     return
                 current.index = index
                 table_index, token_range = work[index]
@@ -585,7 +606,11 @@ def _worker_main(reconnect, keyspace, profile, fetch_size, work, matcher, groups
     finally:
         if cluster is not None:
             cluster.shutdown()
-        messages.put(('exit',))
+        try:
+            sender.send(('exit',))
+        except OSError:
+            # The module has gone, or given up on this worker; its pipe is closed either way.
+            pass
 
 
 class RowLookup(object):
