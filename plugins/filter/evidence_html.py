@@ -71,6 +71,7 @@ td code { white-space: nowrap; }
 .failed { background: #ffebe9; color: #a40e26; }
 .neutral { background: #eef1f4; color: #424a53; }
 footer { margin-top: 32px; color: #57606a; font-size: 12px; }
+ul.warnings { color: #7d4e00; padding-left: 20px; }
 @media print { body { margin: 0; } }
 '''
 
@@ -139,6 +140,11 @@ def _duration(seconds):
     return '%d min %02d s' % (minutes, rest)
 
 
+def _plural(count, singular, plural):
+    """Return singular when count is 1, else plural."""
+    return singular if count == 1 else plural
+
+
 def _status(text, kind):
     return '<span class="status %s">%s</span>' % (kind, escape(text))
 
@@ -175,15 +181,43 @@ def _headline(report, counts):
     if report.get('outcome') == 'failed':
         return 'The run failed in task "%s": %s' % (error.get('task', 'unknown'), error.get('message', 'no message'))
     found = counts.get('found', 0)
+    subjects = _plural(len(_list(report.get('subjects'))), 'the subject', 'the subjects')
     if report.get('dry_run'):
-        return '%s settings contain the subjects: %s to erase in a real run%s, %s not erasable.' % (
-            found, counts.get('planned', counts.get('erasable', 0)), _left_in_place(counts),
-            counts.get('not_erasable', 0))
+        return '%s %s %s: %s to erase in a real run%s, %s not erasable.' % (
+            found, _plural(found, 'setting contains', 'settings contain'), subjects,
+            counts.get('planned', counts.get('erasable', 0)), _left_in_place(counts), counts.get('not_erasable', 0))
     if report.get('cleanup'):
         erased = (counts.get('erased') or 0) + (counts.get('already_gone') or 0)
-        return '%s settings contained the subjects: %s erased%s, %s not erasable, %s failed.' % (
-            found, erased, _left_in_place(counts), counts.get('not_erasable', 0), counts.get('failed', 0))
-    return '%s settings contain the subjects. Nothing was erased, because erasing was not requested.' % found
+        return '%s %s contained %s: %s erased%s, %s not erasable, %s failed.' % (
+            found, _plural(found, 'setting', 'settings'), subjects, erased, _left_in_place(counts),
+            counts.get('not_erasable', 0), counts.get('failed', 0))
+    return '%s %s %s. Nothing was erased, because erasing was not requested.' % (
+        found, _plural(found, 'setting contains', 'settings contain'), subjects)
+
+
+def _unknown_variable_lines(report):
+    """Return one warning per extra variable that the run ignored because its name only resembles a known one."""
+    lines = []
+    for variable in map(_mapping, _list(report.get('unknown_variables'))):
+        lines.append("Warning: '%s' is not a variable of gdpr.gws.forget_me and was ignored. Did you mean '%s'?"
+                     % (variable.get('name'), variable.get('similar_to')))
+    return lines
+
+
+def _search_returned(report):
+    """Tell whether the search returned. Every module result lists the subjects, so a report without them comes
+    from a run that failed before, for example with Cassandra unreachable or an invalid subject."""
+    return bool(_list(report.get('subjects')))
+
+
+def _subjects_not_counted(report):
+    """Return the text for subjects that the search never classified, with the number given when it is known."""
+    subjects_given = report.get('subjects_given')
+    if report.get('outcome') != 'failed':
+        return 'none'
+    if isinstance(subjects_given, int) and not isinstance(subjects_given, bool):
+        return '%d given, not counted by kind because the run failed before the search returned' % subjects_given
+    return 'not known, because the run failed before the search returned'
 
 
 def _erase_before_failure(report, counts):
@@ -191,8 +225,9 @@ def _erase_before_failure(report, counts):
     if report.get('outcome') != 'failed' or report.get('dry_run') or not counts.get('planned'):
         return None
     erased = (counts.get('erased') or 0) + (counts.get('already_gone') or 0)
-    return ('Erase before the failure: %s of %s planned settings erased, %s failed, %s not attempted.'
-            % (erased, counts['planned'], counts.get('failed', 0), counts.get('not_attempted', 0)))
+    return ('Erase before the failure: %s of %s planned %s erased, %s failed, %s not attempted.'
+            % (erased, counts['planned'], _plural(counts['planned'], 'setting', 'settings'), counts.get('failed', 0),
+               counts.get('not_attempted', 0)))
 
 
 def _request_rows(report, counts):
@@ -208,8 +243,11 @@ def _request_rows(report, counts):
     for request in requests:
         request_counts = _mapping(request.get('counts'))
         request_id = request.get('id')
+        subject_count = len(_list(request.get('subjects')))
+        if not _search_returned(report):
+            subject_count = report.get('subjects_given')
         row = [_text('(one request)' if request_id is None else request_id), _text(request.get('type')),
-               str(len(_list(request.get('subjects'))))]
+               _text(subject_count)]
         row.extend(_text(request_counts.get(key)) for key, heading in REQUEST_COLUMNS)
         rows.append(row)
     return rows
@@ -366,6 +404,10 @@ def evidence_html(report):
     erase_before_failure = _erase_before_failure(report, counts)
     if erase_before_failure:
         parts.append('<p id="erase-before-failure">%s</p>' % _text(erase_before_failure))
+    warnings = _unknown_variable_lines(report)
+    if warnings:
+        parts.append('<ul class="warnings" id="unknown-variables">%s</ul>'
+                     % ''.join('<li>%s</li>' % _text(line) for line in warnings))
     parts.append('</header>')
 
     parts.append('<section id="summary"><h2>Run</h2>%s</section>' % _facts([
@@ -404,10 +446,13 @@ def evidence_html(report):
     parts.append('<section id="groups"><h2>Settings groups</h2>%s</section>'
                  % _table(group_headings, _group_rows(counts, settings), numeric=group_headings[1:]))
 
+    if _search_returned(report):
+        subjects = _table(['subject id', 'kind', 'settings found'], _subject_rows(report, counts),
+                          numeric=['settings found'])
+    else:
+        subjects = '<p>Subjects: %s.</p>' % _text(_subjects_not_counted(report))
     parts.append('<section id="subjects"><h2>Subjects</h2><p class="note">Subjects are named by a salted hash of '
-                 'the e-mail address or phone number.</p>%s</section>'
-                 % _table(['subject id', 'kind', 'settings found'], _subject_rows(report, counts),
-                          numeric=['settings found']))
+                 'the e-mail address or phone number.</p>%s</section>' % subjects)
 
     for key, title, explanation, detail in SETTING_SECTIONS:
         if key == 'not_erased' and not _list(settings.get(key)):
@@ -451,17 +496,25 @@ def evidence_summary(report):
     elif verification.get('passed'):
         checked = 'passed, the second scan found no erasable setting with the subjects'
     else:
-        checked = 'FAILED, %s erasable settings still contain the subjects' % verification.get('erasable_left')
+        left = verification.get('erasable_left')
+        checked = 'FAILED, %s erasable %s the subjects' % (
+            left, _plural(left, 'setting still contains', 'settings still contain'))
 
     kinds = {}
     for subject in map(_mapping, _list(report.get('subjects'))):
         kinds[subject.get('kind')] = kinds.get(subject.get('kind'), 0) + 1
-    subjects = ', '.join('%s %d' % (kind, kinds[kind]) for kind in sorted(kinds, key=str))
-    requests = _list(report.get('requests'))
-    if requests:
-        subjects += '; requests: %d' % len(requests)
+    if _search_returned(report):
+        details = ', '.join('%s %d' % (kind, kinds[kind]) for kind in sorted(kinds, key=str))
+        requests = _list(report.get('requests'))
+        if requests:
+            details += '; requests: %d' % len(requests)
+        subjects = '%d (%s)' % (sum(kinds.values()), details)
+    else:
+        subjects = _subjects_not_counted(report)
     per_group = _mapping(counts.get('per_group'))
     groups = ', '.join('%s %s' % (group, per_group[group]) for group in sorted(per_group, key=str)) or 'none'
+    if not _search_returned(report) and report.get('outcome') == 'failed':
+        groups = 'not known, because the run failed before the search returned'
     run_seconds = _seconds_between(report.get('started'), report.get('finished'))
 
     lines = [
@@ -469,8 +522,9 @@ def evidence_summary(report):
                                   _mode(report)),
         _headline(report, counts),
         _erase_before_failure(report, counts),
+    ] + _unknown_variable_lines(report) + [
         'Verification: %s' % checked,
-        'Subjects: %d (%s)' % (sum(kinds.values()), subjects),
+        'Subjects: %s' % subjects,
         'Found per settings group: %s' % groups,
         'Duration: %s (scan %s)' % (_duration(run_seconds), _duration(scan.get('duration_seconds'))),
         'Tool: %s %s on ansible-core %s' % (tool.get('collection', 'gdpr.gws'), tool.get('collection_version'),

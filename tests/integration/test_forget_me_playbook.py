@@ -133,6 +133,53 @@ def test_missing_subjects_fails_clearly(tmp_path):
     assert 'No subjects given' in completed.stdout
 
 
+def test_misspelled_cleanup_warns(seeded, tmp_path, cql):
+    before = settings_fingerprint(cql)
+    # The value is one that no output may show: the warning names variables, never their values.
+    completed, report = forget_me(tmp_path, {'search': DEMO_EMAIL, 'clenaup': 'value-never-shown'})
+
+    assert completed.returncode == 0, completed.stdout[-3000:]
+    assert settings_fingerprint(cql) == before
+    warning = "WARNING: 'clenaup' is not a variable of gdpr.gws.forget_me, so it is ignored. Did you mean 'cleanup'?"
+    assert warning in completed.stdout
+    # Near the start: before the playbook's first check of the subjects.
+    assert completed.stdout.index(warning) < completed.stdout.index('TASK [Check that the subjects are given once]')
+    summary = ("Warning: 'clenaup' is not a variable of gdpr.gws.forget_me and was ignored. "
+               "Did you mean 'cleanup'?")
+    assert summary in completed.stdout
+    evidence = json.loads(report.read_text())
+    assert evidence['unknown_variables'] == [{'name': 'clenaup', 'similar_to': 'cleanup'}]
+    assert summary in report.with_suffix('.html').read_text().replace('&#x27;', "'")
+    assert 'value-never-shown' not in completed.stdout + completed.stderr + report.read_text()
+    assert_no_personal_data(completed.stdout + completed.stderr + report.read_text())
+
+
+def test_misspelled_group_name_stops_erase(seeded, tmp_path, cql):
+    before = settings_fingerprint(cql)
+
+    completed, report = forget_me(tmp_path, dict(DEMO_REQUEST, group_nmae='interaction-workspace-recents'))
+
+    assert completed.returncode != 0
+    assert settings_fingerprint(cql) == before
+    assert report is None
+    assert "'group_nmae' (did you mean 'group_name'?)" in completed.stdout
+    assert 'nothing was searched or erased' in completed.stdout
+    assert 'interaction-workspace-recents' not in completed.stdout + completed.stderr
+    assert_no_personal_data(completed.stdout + completed.stderr)
+
+
+def test_malformed_subject_summary(tmp_path):
+    completed, report = forget_me(tmp_path, {'search': 'not-a-subject'})
+
+    assert completed.returncode != 0
+    evidence = json.loads(report.read_text())
+    assert evidence['outcome'] == 'failed'
+    assert evidence['subjects_given'] == 1
+    assert 'Subjects: 0 ()' not in completed.stdout
+    assert ('Subjects: 1 given, not counted by kind because the run failed before the search returned'
+            in completed.stdout)
+
+
 def test_wrong_password_fails_without_erasing(seeded, tmp_path, cql):
     before = settings_fingerprint(cql)
 

@@ -346,3 +346,107 @@ def test_rejects_non_mapping(value):
         evidence_html(value)
     with pytest.raises(AnsibleFilterError, match='needs the evidence report as a mapping'):
         evidence_summary(value)
+
+
+ONE_SETTING = dict(REPORT['counts'], found=1, erasable=1, not_erasable=0, planned=1, erased=1)
+
+
+@pytest.mark.parametrize('changes, expected', [
+    ({'dry_run': True}, '1 setting contains the subject: 1 to erase in a real run, 0 not erasable.'),
+    ({'cleanup': False}, '1 setting contains the subject. Nothing was erased, because erasing was not requested.'),
+    ({}, '1 setting contained the subject: 1 erased, 0 not erasable, 0 failed.'),
+])
+def test_headline_singular(changes, expected):
+    report = dict(REPORT, counts=ONE_SETTING, subjects=REPORT['subjects'][:1], **changes)
+
+    assert evidence_summary(report)[1] == expected
+    assert escape(expected) in evidence_html(report)
+
+
+def test_headline_one_setting_two_subjects():
+    report = dict(REPORT, counts=ONE_SETTING, cleanup=False)
+
+    assert evidence_summary(report)[1].startswith('1 setting contains the subjects.')
+
+
+def test_erase_before_failure_singular():
+    report = failed_partial_erase()
+    report['counts'].update(found=1, erasable=1, planned=1, erased=0, failed=1, not_attempted=0, not_erased=1)
+
+    expected = 'Erase before the failure: 0 of 1 planned setting erased, 1 failed, 0 not attempted.'
+    assert evidence_summary(report)[2] == expected
+    assert expected in evidence_html(report)
+
+
+@pytest.mark.parametrize('left, expected', [
+    (1, 'Verification: FAILED, 1 erasable setting still contains the subjects'),
+    (2, 'Verification: FAILED, 2 erasable settings still contain the subjects'),
+])
+def test_failed_verification_count(left, expected):
+    report = dict(REPORT, verification=dict(REPORT['verification'], passed=False, erasable_left=left))
+
+    assert evidence_summary(report)[2] == expected
+
+
+def failed_before_search(**changes):
+    """Return the report of a run whose search failed, so no subject and no setting was counted."""
+    report = dict(REPORT, outcome='failed', cleanup=False, subjects=[], requests=[],
+                  error={'task': 'Wait for the end of the scan: search',
+                         'message': 'cannot connect to Cassandra at 127.0.0.1 (port 9042)'},
+                  scan={}, verification={'performed': False, 'passed': None,
+                                         'not_performed_reason': 'cleanup is false, nothing was erased'})
+    report['counts'] = dict(REPORT['counts'], found=0, erasable=0, not_erasable=0, planned=0, erased=0,
+                            per_subject={}, per_group={})
+    report.update(changes)
+    return report
+
+
+def test_failed_search_summary_subjects_given():
+    lines = evidence_summary(failed_before_search(subjects_given=2))
+
+    assert 'Subjects: 0 ()' not in lines
+    assert lines[3] == 'Subjects: 2 given, not counted by kind because the run failed before the search returned'
+    assert lines[4] == 'Found per settings group: not known, because the run failed before the search returned'
+
+
+def test_failed_search_summary_older_report():
+    """A report written before subjects_given existed says that the number is not known."""
+    lines = evidence_summary(failed_before_search())
+
+    assert lines[3] == 'Subjects: not known, because the run failed before the search returned'
+
+
+def test_failed_search_page_subjects():
+    html = evidence_html(failed_before_search(subjects_given=2))
+    page = read(html)
+
+    assert '<p>Subjects: 2 given, not counted by kind because the run failed before the search returned.</p>' in html
+    assert 'subjects' not in page.rows
+    assert page.rows['requests'][1][:3] == ['(one request)', 'search', '2']
+
+
+UNKNOWN_VARIABLES = [{'name': 'clenaup', 'similar_to': 'cleanup'}, {'name': 'group_nmae', 'similar_to': 'group_name'}]
+UNKNOWN_VARIABLE_LINES = [
+    "Warning: 'clenaup' is not a variable of gdpr.gws.forget_me and was ignored. Did you mean 'cleanup'?",
+    "Warning: 'group_nmae' is not a variable of gdpr.gws.forget_me and was ignored. Did you mean 'group_name'?",
+]
+
+
+def test_unknown_variables_in_summary():
+    lines = evidence_summary(dict(REPORT, cleanup=False, unknown_variables=UNKNOWN_VARIABLES))
+
+    assert lines[1].endswith('Nothing was erased, because erasing was not requested.')
+    assert lines[2:4] == UNKNOWN_VARIABLE_LINES
+    assert lines[4].startswith('Verification:')
+
+
+def test_unknown_variables_on_page():
+    html = evidence_html(dict(REPORT, cleanup=False, unknown_variables=UNKNOWN_VARIABLES))
+
+    assert '<ul class="warnings" id="unknown-variables"><li>%s</li><li>%s</li></ul>' % tuple(
+        escape(line) for line in UNKNOWN_VARIABLE_LINES) in html
+
+
+def test_no_unknown_variables_no_warning():
+    assert not any(line.startswith('Warning:') for line in evidence_summary(dict(REPORT, unknown_variables=[])))
+    assert 'unknown-variables' not in evidence_html(REPORT)
