@@ -93,11 +93,23 @@ def test_batch_dry_run_reports_per_request(seeded, tmp_path, cql):
     assert [request['id'] for request in report['requests']] == ['REQ-2026-0001', 'REQ-2026-0002', 'REQ-2026-0003']
     assert all(request['counts']['found'] > 0 for request in report['requests'])
     assert 'REQ-2026-0002 (access)' in completed.stdout
+    assert 'Batch of 3 requests: 2 forget, 1 access' in completed.stdout
     counts = report['counts']
     assert counts['found'] == counts['planned'] + counts['access_only'] + counts['not_erasable']
     assert ('%d settings contain the subjects: %d to erase in a real run, %d reported for access requests, '
             '%d not erasable' % (counts['found'], counts['planned'], counts['access_only'], counts['not_erasable'])
             in completed.stdout)
+
+
+def test_batch_of_one_request_search(seeded, tmp_path):
+    batch = {'requests': [BATCH['requests'][0]]}
+
+    completed, report = forget_me(tmp_path, {'request_file': str(write_batch(tmp_path, batch))})
+
+    assert completed.returncode == 0, completed.stdout[-3000:]
+    assert 'Batch of 1 request: 1 forget, 0 access' in completed.stdout
+    assert [request['id'] for request in report['requests']] == ['REQ-2026-0001']
+    assert_no_personal_data(completed.stdout)
 
 
 def test_malformed_batch_rejected_before_scan(seeded, tmp_path, cql):

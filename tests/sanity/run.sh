@@ -49,6 +49,6 @@ git ls-files -z --cached --others --exclude-standard |
 # The empty repository makes git list the copied files as untracked ones, minus those .gitignore hides.
 git init --quiet "$copy"
 
-echo "ansible-test sanity with $("$venv/bin/ansible" --version | head -n 1), Python $python_version, in $copy"
+echo "ansible-test sanity with $("$venv/bin/ansible" --version | sed -n 1p), Python $python_version, in $copy"
 cd "$copy"
 PATH="$venv/bin:$PATH" ansible-test sanity --python "$python_version" "$@"
