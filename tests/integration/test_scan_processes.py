@@ -194,7 +194,7 @@ def test_stopped_workers_are_given_up(seeded):
 
 
 def test_worker_killed_holding_the_range_counter_lock(seeded, monkeypatch):
-    """The other worker gives up the lock after WORKER_LOCK_SECONDS, and the scan ends incomplete instead of hanging."""
+    """The other worker stops waiting for the lock after WORKER_LOCK_SECONDS, and the scan ends incomplete, not hung."""
     claim_range = _scan._claim_range
 
     def claim_then_die_holding_the_lock(next_range, count):
