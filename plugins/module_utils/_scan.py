@@ -12,9 +12,9 @@ __metaclass__ = type
 
 import ctypes
 import multiprocessing
-import multiprocessing.connection
 import os
 import operator
+import queue
 import signal
 import sys
 import threading
@@ -473,45 +473,52 @@ def _scan_in_processes(result, work, keyspace, profile, matcher, groups, concurr
         sender.close()
         workers[receiver] = worker
 
+    # A thread per pipe reads whole messages into one inbox. recv() blocks until a message is complete,
+    # so a worker stopped in the middle of one would block the module if it read the pipes itself, and
+    # it could never give up on the worker.
+    inbox = queue.Queue()
+    readers = [threading.Thread(target=_read_reports, args=(receiver, inbox), daemon=True) for receiver in workers]
+    for reader in readers:
+        reader.start()
+
     reported = set()
     connect_errors = []
     stalled = False
     last_message = time.monotonic()
-    receivers = list(workers)
-    while receivers:
-        ready = multiprocessing.connection.wait(receivers, timeout=WORKER_POLL_SECONDS)
-        if not ready:
+    running = len(workers)
+    while running:
+        try:
+            message = inbox.get(timeout=WORKER_POLL_SECONDS)
+        except queue.Empty:
             # A stopped or deadlocked worker sends nothing, and would keep the module waiting.
             if stall_timeout and time.monotonic() - last_message > stall_timeout:
                 stalled = True
                 break
             continue
-        for receiver in ready:
-            try:
-                message = receiver.recv()
-            except (EOFError, OSError):
-                # The worker ended, after its last message or killed in the middle of one.
-                message = ('exit',)
-            last_message = time.monotonic()
-            kind, details = message[0], message[1:]
-            if kind == 'exit':
-                receivers.remove(receiver)
-                continue
-            if kind == 'connect_error':
-                connect_errors.append(details[0])
-                continue
-            if kind in ('done', 'failed'):
-                reported.add(details[-1])
-                details = details[:-1]
-            _apply(result, kind, details)
-            if progress:
-                progress(result)
-    for receiver, worker in workers.items():
+        last_message = time.monotonic()
+        kind, details = message[0], message[1:]
+        if kind == 'exit':
+            running -= 1
+            continue
+        if kind == 'connect_error':
+            connect_errors.append(details[0])
+            continue
+        if kind in ('done', 'failed'):
+            reported.add(details[-1])
+            details = details[:-1]
+        _apply(result, kind, details)
+        if progress:
+            progress(result)
+    for worker in workers.values():
         worker.join(0 if stalled else WORKER_POLL_SECONDS)
         if worker.is_alive():
             # SIGKILL, because a stopped process does not act on SIGTERM.
             worker.kill()
             worker.join()
+    # With every worker gone, each pipe reads as closed, so the readers end.
+    for reader in readers:
+        reader.join(WORKER_POLL_SECONDS)
+    for receiver in workers:
         receiver.close()
 
     if stalled:
@@ -526,6 +533,19 @@ def _scan_in_processes(result, work, keyspace, profile, matcher, groups, concurr
                                                  error_name))
     if progress:
         progress(result)
+
+
+def _read_reports(receiver, inbox):
+    """Put each message from one worker's pipe into inbox, then ('exit',) when the worker has ended."""
+    while True:
+        try:
+            message = receiver.recv()
+        except (EOFError, OSError):
+            # The worker ended without its last message, for example killed in the middle of one.
+            message = ('exit',)
+        inbox.put(message)
+        if message[0] == 'exit':
+            return
 
 
 def _die_with_parent(parent_pid):

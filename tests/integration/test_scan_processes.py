@@ -8,6 +8,7 @@ fails or dies must leave the scan incomplete, so that nothing is deleted.
 
 import os
 import signal
+import struct
 import subprocess
 import sys
 import textwrap
@@ -221,6 +222,32 @@ def test_worker_killed_holding_the_range_counter_lock(seeded, monkeypatch):
     assert list(_scan.token_ranges(16)[3]) in [failed['range'] for failed in result.failed_ranges]
     assert set(failed['error'] for failed in result.failed_ranges) == {'ScanWorkerExited'}
     assert result.ranges_done + len(result.failed_ranges) == 16
+
+
+def stop_in_the_middle_of_a_report(*arguments):
+    """Stand in for _scan._worker_main: write the first bytes of a long message to the pipe, then stop."""
+    sender = arguments[-2]
+    # The pipe's framing: a 4-byte big-endian length, then the message. 1 MiB is announced, 100 bytes follow.
+    os.write(sender.fileno(), struct.pack('!i', 1 << 20) + b'x' * 100)
+    stop_this_process()
+
+
+def test_worker_stopped_in_the_middle_of_a_report(seeded, monkeypatch):
+    """The module gives up on the worker after the stall timeout instead of waiting for the rest of the message."""
+    monkeypatch.setattr(_scan, '_worker_main', stop_in_the_middle_of_a_report)
+    outcome = []
+    scanning = threading.Thread(target=lambda: outcome.append(scan_in_processes(
+        Matcher(parse_subjects(SUBJECTS)), lab_session, stall_timeout=3)), daemon=True)
+    started = time.monotonic()
+    scanning.start()
+    scanning.join(60)
+
+    assert not scanning.is_alive(), 'the scan still waits for the rest of a message'
+    assert time.monotonic() - started < 30
+    result = outcome[0]
+    assert result.complete is False
+    assert len(result.failed_ranges) == 16
+    assert set(failed['error'] for failed in result.failed_ranges) == {'ScanWorkerStalled'}
 
 
 # A module process whose workers hang at their first page. It prints nothing and never ends by itself.
