@@ -18,6 +18,13 @@ from ansible.module_utils.common.collections import is_sequence
 
 TIME_FORMAT = '%Y-%m-%dT%H:%M:%SZ'
 NONE = '&ndash;'
+NOT_KNOWN = 'not known'
+NOT_COUNTED = 'not known, because the run failed before the search returned'
+
+# Counts that a run which failed before the search returned never measured. The other counts are of deletes,
+# and are 0 in such a run because the role starts the erase only after the search.
+SEARCH_COUNTS = frozenset(['found', 'erasable', 'not_erasable', 'planned', 'to_erase', 'access_only',
+                           'not_in_plan'])
 
 # Counts of one request in the requests table: (key, column heading).
 REQUEST_COLUMNS = [
@@ -181,7 +188,7 @@ def _headline(report, counts):
     if report.get('outcome') == 'failed':
         return 'The run failed in task "%s": %s' % (error.get('task', 'unknown'), error.get('message', 'no message'))
     found = counts.get('found', 0)
-    subjects = _plural(len(_list(report.get('subjects'))), 'the subject', 'the subjects')
+    subjects = _subjects_phrase(report)
     if report.get('dry_run'):
         return '%s %s %s: %s to erase in a real run%s, %s not erasable.' % (
             found, _plural(found, 'setting contains', 'settings contain'), subjects,
@@ -210,6 +217,23 @@ def _search_returned(report):
     return bool(_list(report.get('subjects')))
 
 
+def _settings_counted(report):
+    """Tell whether the report's setting counts were measured. They were not when the run failed before the search
+    returned, and the report then has zeros in their place."""
+    return _search_returned(report) or report.get('outcome') != 'failed'
+
+
+def _count(report, counts, key):
+    """Return one count as HTML text, or 'not known' for a count of the search that the run never measured."""
+    if key in SEARCH_COUNTS and not _settings_counted(report):
+        return NOT_KNOWN
+    return _text(counts.get(key))
+
+
+def _subjects_phrase(report):
+    return _plural(len(_list(report.get('subjects'))), 'the subject', 'the subjects')
+
+
 def _subjects_not_counted(report):
     """Return the text for subjects that the search never classified, with the number given when it is known."""
     subjects_given = report.get('subjects_given')
@@ -217,7 +241,7 @@ def _subjects_not_counted(report):
         return 'none'
     if isinstance(subjects_given, int) and not isinstance(subjects_given, bool):
         return '%d given, not counted by kind because the run failed before the search returned' % subjects_given
-    return 'not known, because the run failed before the search returned'
+    return NOT_COUNTED
 
 
 def _erase_before_failure(report, counts):
@@ -231,24 +255,33 @@ def _erase_before_failure(report, counts):
 
 
 def _request_rows(report, counts):
-    """Return the rows of the per-request table. A report of one request, without a batch, has one row."""
+    """Return the rows of the per-request table. A report of one request, without a batch, has one row.
+
+    Return None when the requests are not known: the run failed before the search returned, the report lists
+    no requests, and its field 'batch' is not false. Reports written before that field existed lack it.
+    """
     requests = [_mapping(request) for request in _list(report.get('requests'))]
     if not requests:
+        if not _settings_counted(report) and report.get('batch') is not False:
+            return None
         single_counts = dict(counts)
         single_counts.setdefault('to_erase', counts.get('planned'))
         requests = [{'id': None, 'type': 'forget' if report.get('cleanup') else 'search',
                      'subjects': [subject.get('id') for subject in map(_mapping, _list(report.get('subjects')))],
+                     'subjects_given': None if _search_returned(report) else report.get('subjects_given'),
                      'counts': single_counts}]
     rows = []
     for request in requests:
         request_counts = _mapping(request.get('counts'))
         request_id = request.get('id')
-        subject_count = len(_list(request.get('subjects')))
-        if not _search_returned(report):
-            subject_count = report.get('subjects_given')
+        # A request of a run that failed before the search returned has the number of subjects given and no
+        # subject ids, because the ids are made by the search.
+        subject_count = request.get('subjects_given')
+        if subject_count is None and _search_returned(report):
+            subject_count = len(_list(request.get('subjects')))
         row = [_text('(one request)' if request_id is None else request_id), _text(request.get('type')),
-               _text(subject_count)]
-        row.extend(_text(request_counts.get(key)) for key, heading in REQUEST_COLUMNS)
+               NOT_KNOWN if subject_count is None else _text(subject_count)]
+        row.extend(_count(report, request_counts, key) for key, heading in REQUEST_COLUMNS)
         rows.append(row)
     return rows
 
@@ -279,12 +312,17 @@ def _subject_rows(report, counts):
     return rows
 
 
-def _setting_section(settings, key, title, explanation, detail):
+def _setting_section(settings, key, title, explanation, detail, counted=True):
+    """Return the section that lists the settings of one kind, or that states their number as not known when
+    counted is false."""
     records = [_mapping(record) for record in _list(settings.get(key))]
     anchor = key.replace('_', '-')
-    heading = '<h2>%s (%d)</h2><p class="note">%s</p>' % (escape(title), len(records), escape(explanation))
+    number = str(len(records)) if counted else NOT_KNOWN
+    heading = '<h2>%s (%s)</h2><p class="note">%s</p>' % (escape(title), number, escape(explanation))
     parts = ['<section id="%s">%s' % (anchor, heading)]
-    if records:
+    if not counted:
+        parts.append('<p>%s.</p>' % escape(NOT_COUNTED.capitalize()))
+    elif records:
         headers = ['setting id', 'scope', 'owner id', 'settings group', 'subjects']
         if detail:
             headers.append(detail)
@@ -378,6 +416,42 @@ def _verification_section(verification):
             'scanned again: no erasable setting may still contain a subject.</p>%s</section>' % body)
 
 
+def _count_sections(report, counts, settings):
+    """Return the sections of counts: per request, for the whole run and per settings group."""
+    counted = _settings_counted(report)
+    not_counted_note = ''
+    if not counted:
+        not_counted_note = ('<p class="note" id="not-counted">The run failed before the search returned, so the '
+                            'settings were not counted. No setting was deleted, because the erase starts only '
+                            'after the search.</p>')
+
+    request_headings = [heading for key, heading in REQUEST_COLUMNS]
+    request_rows = _request_rows(report, counts)
+    if request_rows is None:
+        requests = '<p>Requests: %s.</p>' % escape(NOT_COUNTED)
+    else:
+        requests = _table(['request', 'type', 'subjects'] + request_headings, request_rows,
+                          numeric=['subjects'] + request_headings)
+    sections = ['<section id="requests"><h2>Requests</h2><p class="note">Settings per request. A setting that '
+                'contains the subjects of several requests counts once in each. Settings of access requests '
+                'are not erased.</p>%s</section>' % requests]
+
+    count_headings = [heading for key, heading in COUNT_COLUMNS]
+    sections.append('<section id="totals"><h2>Settings of the run</h2><p class="note">Each setting counts once, '
+                    'whatever number of subjects and requests it contains.</p>%s%s</section>'
+                    % (not_counted_note, _table(count_headings,
+                                                [[_count(report, counts, key) for key, heading in COUNT_COLUMNS]],
+                                                numeric=count_headings)))
+
+    if counted:
+        group_headings = ['settings group', 'found', 'erased', 'already gone', 'not erasable', 'failed']
+        groups = _table(group_headings, _group_rows(counts, settings), numeric=group_headings[1:])
+    else:
+        groups = '<p>Settings found per group: %s.</p>' % escape(NOT_COUNTED)
+    sections.append('<section id="groups"><h2>Settings groups</h2>%s</section>' % groups)
+    return sections
+
+
 def evidence_html(report):
     """Return the evidence report as a complete HTML document; every value from the report is escaped."""
     if not isinstance(report, Mapping):
@@ -429,22 +503,7 @@ def evidence_html(report):
         ('duration of the verification scan', _duration(verification.get('duration_seconds'))),
     ]))
 
-    request_headings = [heading for key, heading in REQUEST_COLUMNS]
-    parts.append('<section id="requests"><h2>Requests</h2><p class="note">Settings per request. A setting that '
-                 'contains the subjects of several requests counts once in each. Settings of access requests '
-                 'are not erased.</p>%s</section>'
-                 % _table(['request', 'type', 'subjects'] + request_headings, _request_rows(report, counts),
-                          numeric=['subjects'] + request_headings))
-
-    count_headings = [heading for key, heading in COUNT_COLUMNS]
-    parts.append('<section id="totals"><h2>Settings of the run</h2><p class="note">Each setting counts once, '
-                 'whatever number of subjects and requests it contains.</p>%s</section>'
-                 % _table(count_headings, [[_text(counts.get(key)) for key, heading in COUNT_COLUMNS]],
-                          numeric=count_headings))
-
-    group_headings = ['settings group', 'found', 'erased', 'already gone', 'not erasable', 'failed']
-    parts.append('<section id="groups"><h2>Settings groups</h2>%s</section>'
-                 % _table(group_headings, _group_rows(counts, settings), numeric=group_headings[1:]))
+    parts.extend(_count_sections(report, counts, settings))
 
     if _search_returned(report):
         subjects = _table(['subject id', 'kind', 'settings found'], _subject_rows(report, counts),
@@ -457,7 +516,8 @@ def evidence_html(report):
     for key, title, explanation, detail in SETTING_SECTIONS:
         if key == 'not_erased' and not _list(settings.get(key)):
             continue
-        parts.append(_setting_section(settings, key, title, explanation, detail))
+        counted = key not in SEARCH_COUNTS or _settings_counted(report)
+        parts.append(_setting_section(settings, key, title, explanation, detail, counted))
 
     parts.append(_verification_section(verification))
     parts.extend(_optional_sections(report))
@@ -494,11 +554,11 @@ def evidence_summary(report):
     if not verification.get('performed'):
         checked = 'not performed (%s)' % verification.get('not_performed_reason')
     elif verification.get('passed'):
-        checked = 'passed, the second scan found no erasable setting with the subjects'
+        checked = 'passed, the second scan found no erasable setting with %s' % _subjects_phrase(report)
     else:
         left = verification.get('erasable_left')
-        checked = 'FAILED, %s erasable %s the subjects' % (
-            left, _plural(left, 'setting still contains', 'settings still contain'))
+        checked = 'FAILED, %s erasable %s %s' % (
+            left, _plural(left, 'setting still contains', 'settings still contain'), _subjects_phrase(report))
 
     kinds = {}
     for subject in map(_mapping, _list(report.get('subjects'))):
@@ -511,10 +571,13 @@ def evidence_summary(report):
         subjects = '%d (%s)' % (sum(kinds.values()), details)
     else:
         subjects = _subjects_not_counted(report)
+        requests = _list(report.get('requests'))
+        if requests:
+            subjects += '; requests: %d' % len(requests)
     per_group = _mapping(counts.get('per_group'))
     groups = ', '.join('%s %s' % (group, per_group[group]) for group in sorted(per_group, key=str)) or 'none'
-    if not _search_returned(report) and report.get('outcome') == 'failed':
-        groups = 'not known, because the run failed before the search returned'
+    if not _settings_counted(report):
+        groups = NOT_COUNTED
     run_seconds = _seconds_between(report.get('started'), report.get('finished'))
 
     lines = [

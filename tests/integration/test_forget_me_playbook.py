@@ -4,6 +4,7 @@
 
 import json
 import re
+import socket
 
 from lab_helpers import (DEMO_EMAIL, DEMO_PHONE, LAB_VAULT_PASSWORD, ansible_playbook, locations_of,
                          settings_fingerprint)
@@ -210,6 +211,50 @@ def test_malformed_subject_summary(tmp_path):
     assert 'Subjects: 0 ()' not in completed.stdout
     assert ('Subjects: 1 given, not counted by kind because the run failed before the search returned'
             in completed.stdout)
+    assert evidence['batch'] is False
+    html = report.with_suffix('.html').read_text()
+    assert ('<tr><td>(one request)</td><td>search</td><td class="number">1</td><td class="number">not known</td>'
+            in html)
+    assert '<td class="number">found 0' not in html
+    assert 'Settings found per group: not known, because the run failed before the search returned.' in html
+    assert 'not-a-subject' not in html
+
+
+def free_port():
+    """Return a TCP port on 127.0.0.1 that nothing listens on at the moment."""
+    with socket.socket() as probe:
+        probe.bind(('127.0.0.1', 0))
+        return probe.getsockname()[1]
+
+
+def test_batch_failed_before_search_lists_requests(tmp_path):
+    batch = tmp_path / 'batch.json'
+    batch.write_text(json.dumps({'requests': [
+        {'id': 'REQ-2026-0101', 'type': 'forget', 'emails': [DEMO_EMAIL], 'phones': [DEMO_PHONE]},
+        {'id': 'REQ-2026-0102', 'type': 'access', 'emails': ['max.mustermann@example.org']},
+    ]}))
+
+    # Nothing listens on the port, so the search fails before it returns.
+    completed, report = forget_me(tmp_path, {'request_file': str(batch), 'cleanup': True,
+                                             'cass_port': free_port()})
+
+    assert completed.returncode != 0
+    evidence = json.loads(report.read_text())
+    assert evidence['outcome'] == 'failed'
+    assert evidence['batch'] is True
+    assert [(request['id'], request['type'], request['subjects_given']) for request in evidence['requests']] == [
+        ('REQ-2026-0101', 'forget', 2), ('REQ-2026-0102', 'access', 1)]
+    for request in evidence['requests']:
+        assert request['counts'] == {'found': None, 'erasable': None, 'to_erase': None, 'erased': 0}
+    html = report.with_suffix('.html').read_text()
+    for request_id, request_type, subjects in (('REQ-2026-0101', 'forget', 2), ('REQ-2026-0102', 'access', 1)):
+        assert ('<tr><td>%s</td><td>%s</td><td class="number">%d</td><td class="number">not known</td>'
+                % (request_id, request_type, subjects)) in html
+    assert '(one request)' not in html
+    assert ('Subjects: 3 given, not counted by kind because the run failed before the search returned; '
+            'requests: 2') in completed.stdout
+    assert_no_personal_data(completed.stdout + completed.stderr + report.read_text() + html)
+    assert 'max.mustermann' not in completed.stdout + report.read_text() + html
 
 
 def test_wrong_password_fails_without_erasing(seeded, tmp_path, cql):

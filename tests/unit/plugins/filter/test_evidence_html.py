@@ -378,14 +378,24 @@ def test_erase_before_failure_singular():
     assert expected in evidence_html(report)
 
 
-@pytest.mark.parametrize('left, expected', [
-    (1, 'Verification: FAILED, 1 erasable setting still contains the subjects'),
-    (2, 'Verification: FAILED, 2 erasable settings still contain the subjects'),
+@pytest.mark.parametrize('left, subjects, expected', [
+    (1, 2, 'Verification: FAILED, 1 erasable setting still contains the subjects'),
+    (2, 2, 'Verification: FAILED, 2 erasable settings still contain the subjects'),
+    (1, 1, 'Verification: FAILED, 1 erasable setting still contains the subject'),
+    (2, 1, 'Verification: FAILED, 2 erasable settings still contain the subject'),
 ])
-def test_failed_verification_count(left, expected):
-    report = dict(REPORT, verification=dict(REPORT['verification'], passed=False, erasable_left=left))
+def test_failed_verification_count(left, subjects, expected):
+    report = dict(REPORT, subjects=REPORT['subjects'][:subjects],
+                  verification=dict(REPORT['verification'], passed=False, erasable_left=left))
 
     assert evidence_summary(report)[2] == expected
+
+
+def test_passed_verification_one_subject():
+    report = dict(REPORT, subjects=REPORT['subjects'][:1])
+
+    assert evidence_summary(report)[2] == ('Verification: passed, the second scan found no erasable setting '
+                                           'with the subject')
 
 
 def failed_before_search(**changes):
@@ -397,6 +407,7 @@ def failed_before_search(**changes):
                                          'not_performed_reason': 'cleanup is false, nothing was erased'})
     report['counts'] = dict(REPORT['counts'], found=0, erasable=0, not_erasable=0, planned=0, erased=0,
                             per_subject={}, per_group={})
+    report['settings'] = dict((key, []) for key in REPORT['settings'])
     report.update(changes)
     return report
 
@@ -417,12 +428,82 @@ def test_failed_search_summary_older_report():
 
 
 def test_failed_search_page_subjects():
-    html = evidence_html(failed_before_search(subjects_given=2))
+    html = evidence_html(failed_before_search(subjects_given=2, batch=False))
     page = read(html)
 
     assert '<p>Subjects: 2 given, not counted by kind because the run failed before the search returned.</p>' in html
     assert 'subjects' not in page.rows
     assert page.rows['requests'][1][:3] == ['(one request)', 'search', '2']
+
+
+def test_failed_search_request_row_not_known():
+    rows = read(evidence_html(failed_before_search(subjects_given=2, batch=False))).rows['requests']
+
+    assert rows[1] == ['(one request)', 'search', '2', 'not known', 'not known', 'not known', '0']
+
+
+def test_failed_search_totals_not_known():
+    """Counts of the search read as not known, and the deletes stay 0 because they start after the search."""
+    html = evidence_html(failed_before_search(subjects_given=2, batch=False))
+    rows = read(html).rows['totals']
+
+    assert rows[1] == ['not known', 'not known', 'not known', 'not known', '0', '0', '0', '0', 'not known',
+                       'not known']
+    assert '<p class="note" id="not-counted">The run failed before the search returned' in html
+
+
+def test_failed_search_groups_not_known():
+    html = evidence_html(failed_before_search(subjects_given=2, batch=False))
+
+    assert 'groups' not in read(html).rows
+    assert ('<p>Settings found per group: not known, because the run failed before the search returned.</p>'
+            in html)
+
+
+def test_failed_search_not_erasable_not_known():
+    html = evidence_html(failed_before_search(subjects_given=2, batch=False))
+
+    assert '<h2>Found but not erasable (not known)</h2>' in html
+    assert '<h2>Erased settings (0)</h2>' in html
+    assert 'not-erasable' not in read(html).rows
+
+
+# The requests of a checked batch, as the role writes them when the run failed before the search returned.
+BATCH_NOT_COUNTED = [
+    {'id': 'REQ-2026-0101', 'type': 'forget', 'subjects': None, 'subjects_given': 2,
+     'counts': {'found': None, 'erasable': None, 'to_erase': None, 'erased': 0}, 'settings': None},
+    {'id': 'REQ-2026-0102', 'type': 'access', 'subjects': None, 'subjects_given': 1,
+     'counts': {'found': None, 'erasable': None, 'to_erase': None, 'erased': 0}, 'settings': None},
+]
+
+
+def test_failed_batch_row_per_request():
+    report = failed_before_search(subjects_given=3, batch=True, requests=BATCH_NOT_COUNTED)
+
+    rows = read(evidence_html(report)).rows['requests']
+
+    assert rows[1:] == [['REQ-2026-0101', 'forget', '2', 'not known', 'not known', 'not known', '0'],
+                        ['REQ-2026-0102', 'access', '1', 'not known', 'not known', 'not known', '0']]
+
+
+def test_failed_batch_summary_requests():
+    report = failed_before_search(subjects_given=3, batch=True, requests=BATCH_NOT_COUNTED)
+
+    assert evidence_summary(report)[3] == ('Subjects: 3 given, not counted by kind because the run failed before '
+                                           'the search returned; requests: 2')
+
+
+@pytest.mark.parametrize('batch', [True, None])
+def test_failed_search_requests_not_known(batch):
+    """Without the batch's requests, and in reports written before 'batch', no request row is made up."""
+    report = failed_before_search(subjects_given=3)
+    if batch is not None:
+        report['batch'] = batch
+    html = evidence_html(report)
+
+    assert 'requests' not in read(html).rows
+    assert '<p>Requests: not known, because the run failed before the search returned.</p>' in html
+    assert '(one request)' not in html
 
 
 UNKNOWN_VARIABLES = [{'name': 'clenaup', 'similar_to': 'cleanup'}, {'name': 'group_nmae', 'similar_to': 'group_name'}]
