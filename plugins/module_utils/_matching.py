@@ -91,6 +91,8 @@ from ansible_collections.gdpr.gws.plugins.module_utils._subjects import (
     KIND_EMAIL,
     KIND_PHONE,
     MAX_LOCAL_PART_LENGTH,
+    OTHER_SPACES,
+    WIDTH_TABLE,
     compact_phone,
     normalize_email_parts,
     normalize_region,
@@ -155,27 +157,20 @@ _INVISIBLE_CHARACTERS = ('\u00ad\u061c\u200b\u200c\u200d\u200e\u200f\u202a\u202b
                          '\u2066\u2067\u2068\u2069\ufeff')
 # Their UTF-8 forms, for the page pre-filter: deleting one can join a subject's local part.
 _INVISIBLE_BYTES = tuple(char.encode('utf-8') for char in _INVISIBLE_CHARACTERS)
-# The fullwidth forms of the ASCII characters from '!' to '~' (U+FF01 to U+FF5E), which East
-# Asian input methods type, as in jane.doe＠example.com, and spaces of other widths than the
-# phone separators' (ogham, en to hair, medium mathematical, ideographic). find() reads them
-# as ASCII. NFKC would too, but it also reads ligatures, superscripts and circled digits as
-# letters and digits.
-_FULLWIDTH_OFFSET = 0xFF01 - ord('!')
-_FULLWIDTH_CHARACTERS = ''.join(map(chr, range(0xFF01, 0xFF5F)))
-_OTHER_SPACES = '\u1680\u2000\u2001\u2002\u2003\u2004\u2005\u2006\u2008\u200a\u205f\u3000'
-# The characters that find() deletes or replaces before it reads a text.
-_DISPLAY_CHANGING = re.compile('[%s%s%s]' % (_INVISIBLE_CHARACTERS, _FULLWIDTH_CHARACTERS, _OTHER_SPACES))
+# The characters that find() deletes or replaces before it reads a text: the invisible ones, and those
+# that _subjects.fold_width reads as ASCII, as it does in the subjects.
+_DISPLAY_CHANGING = re.compile('[%s%s]' % (_INVISIBLE_CHARACTERS, ''.join(map(chr, WIDTH_TABLE))))
 _DISPLAY_TABLE = dict.fromkeys(map(ord, _INVISIBLE_CHARACTERS))
-_DISPLAY_TABLE.update((code, code - _FULLWIDTH_OFFSET) for code in map(ord, _FULLWIDTH_CHARACTERS))
-_DISPLAY_TABLE.update(dict.fromkeys(map(ord, _OTHER_SPACES), ' '))
-# The UTF-8 form of the fullwidth '@', and a pattern of all fullwidth forms, for the page pre-filter.
+_DISPLAY_TABLE.update(WIDTH_TABLE)
+# For the page pre-filter: the UTF-8 form of the fullwidth '@', and a pattern of the characters that
+# fold_width reads as ASCII characters of addresses: the fullwidth forms and the ideographic full stops.
 _FULLWIDTH_AT = '\uff20'.encode('utf-8')
-_FULLWIDTH_BYTES = re.compile(b'\xef\xbc[\x81-\xbf]|\xef\xbd[\x80-\x9e]')
+_FULLWIDTH_BYTES = re.compile(b'\xef\xbc[\x81-\xbf]|\xef\xbd[\x80-\x9e]|\xe3\x80\x82|\xef\xbd\xa1')
 # Characters outside ASCII that a phone run can contain, as separators or digits, or that
 # find() deletes from one or reads as ASCII separators.
 _NON_ASCII_PHONE_CHARACTER = re.compile(
-    r"[\u00a0\u2007\u2009\u202f\u2010-\u2015\u2212\u30fc\uff08\uff09\uff0b\uff0d-\uff0f%s%s]|(?![0-9])\d"
-    % (_INVISIBLE_CHARACTERS, _OTHER_SPACES))
+    r"[\u00a0\u2007\u2009\u202f\u2010-\u2015\u2212\u3002\u30fc\uff08\uff09\uff0b\uff0d-\uff0f\uff61%s%s]|(?![0-9])\d"
+    % (_INVISIBLE_CHARACTERS, OTHER_SPACES))
 # Escapes whose decoded form can change an e-mail token or a phone run: a \uXXXX can be any
 # character, \t is a separator and \/ a separator and e-mail field separator. Other escapes
 # (\" \\ \n \r \b \f) put a character that ends tokens and runs where a decoded one does.

@@ -48,8 +48,18 @@ MAX_DOMAIN_LABEL_LENGTH = 63
 EMAIL_LOCAL_CLASS = r"[\w!#$%&'*+/=?^`{|}~.-]"
 EMAIL_DOMAIN_CLASS = r"[\w-]"
 
+# The fullwidth forms of the ASCII characters from '!' to '~' (U+FF01 to U+FF5E), which East Asian input
+# methods type, as in jane.doe＠example.com, are read as those ASCII characters. So are the ideographic full
+# stops U+3002 and U+FF61, which IDNA (RFC 3490, section 3.1) reads as dots in domain names, and the spaces
+# of other widths than the phone separators' (ogham, en to hair, medium mathematical, ideographic). NFKC
+# would fold these too, but it also reads ligatures, superscripts and circled digits as letters and digits.
+_FULLWIDTH_OFFSET = 0xFF01 - ord('!')
+OTHER_SPACES = '\u1680\u2000\u2001\u2002\u2003\u2004\u2005\u2006\u2008\u200a\u205f\u3000'
+WIDTH_TABLE = dict((code, code - _FULLWIDTH_OFFSET) for code in range(0xFF01, 0xFF5F))
+WIDTH_TABLE.update(dict.fromkeys(map(ord, '\u3002\uff61'), '.'))
+WIDTH_TABLE.update(dict.fromkeys(map(ord, OTHER_SPACES), ' '))
 _LOCAL_ATOM = re.compile(r"[\w!#$%&'*+/=?^`{|}~-]+")
-_PHONE_CHARACTERS = re.compile(r"\(?\s*[+\uff0b]?[\d\s().\-/\u2010-\u2015]+")
+_PHONE_CHARACTERS = re.compile(r"\(?\s*[+\uff0b]?[\d\s().\-/\u2010-\u2015\u30fc]+")
 
 _PHONE_REASONS = {
     'INVALID_COUNTRY_CODE': 'its country calling code is not assigned',
@@ -216,7 +226,8 @@ def _parse_one(value, label, region):
     """Return (kind, normalized, region) for one subject, or raise SubjectError."""
     if not isinstance(value, str):
         raise SubjectError('%s must be a string, got %s' % (label, type(value).__name__))
-    text = value.strip()
+    # The text as find() reads stored values, so that a subject typed with an East Asian input method matches.
+    text = value.translate(WIDTH_TABLE).strip()
 
     if not text:
         raise SubjectError('%s is empty' % label)

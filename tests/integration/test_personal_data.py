@@ -302,6 +302,7 @@ def test_erase_finds_encoded_forms(seeded, run_module, cql):
         'fav-soft-hyphen-before': {'emailAddresses': ['bob\u00adjane.doe@example.com']},
         'fav-isolated-reference': {'notes': 'ORD-\u2068442079460958\u2069'},
         'fav-fullwidth-domain-dot': {'emailAddresses': ['jane.doe@example.com\uff0eau']},
+        'fav-ideographic-domain-dot': {'emailAddresses': ['jane.doe@example.com\u3002au']},
     }
     for key, value in values.items():
         cql.execute('INSERT INTO sipfs.settings (scope, owner_id, group_name, setting_key, value) VALUES (%s, %s, %s, %s, %s)',
@@ -325,6 +326,7 @@ def test_erase_finds_encoded_forms(seeded, run_module, cql):
     assert 'fav-ideographic-spaces' not in keys
     assert 'fav-fullwidth-look-alike' in keys
     assert 'fav-fullwidth-domain-dot' in keys
+    assert 'fav-ideographic-domain-dot' in keys
     assert 'fav-escaped-ampersand' in keys
     assert 'fav-old-entity-name' in keys
     assert 'fav-escaped-domain-dot' in keys
@@ -333,3 +335,15 @@ def test_erase_finds_encoded_forms(seeded, run_module, cql):
     assert 'fav-escaped-domain-letter' in keys
     assert 'fav-soft-hyphen-before' in keys
     assert 'fav-isolated-reference' in keys
+
+
+def test_subject_typed_fullwidth_finds_the_same(seeded, run_module):
+    """A subject typed with an East Asian input method finds what the ASCII address finds."""
+    typed = '\uff4a\uff41\uff4e\uff45.doe\uff20example.com'
+
+    ascii_result = run_module('personal_data_info', subjects=[DEMO[0]], hash_salt='same-ids', **search_connection())
+    typed_result = run_module('personal_data_info', subjects=[typed], hash_salt='same-ids', **search_connection())
+
+    assert ascii_result['matches']
+    assert ([match['setting_id'] for match in typed_result['matches']]
+            == [match['setting_id'] for match in ascii_result['matches']])

@@ -145,6 +145,10 @@ MUST_MATCH = [
     ('+44\u200a20\u200a7946\u200a0958', ['jane_phone']),
     ('020\u30fc7946\u30fc0958', ['jane_phone']),
     ('\uff08020\uff09 7946 0958', ['jane_phone']),
+    # Ideographic full stops, which IDNA reads as dots, in a domain and at the end of a Japanese sentence.
+    ('jane.doe@example\u3002com', ['jane']),
+    ('jane.doe@example\uff61com', ['jane']),
+    ('\u30e1\u30fc\u30eb: jane.doe@example.com\u3002', ['jane']),
 ]
 
 # Look-alikes: each contains most of a subject but is someone else's data.
@@ -193,6 +197,9 @@ MUST_NOT_MATCH = [
     # A fullwidth letter, dot or hyphen next to a subject reads as its ASCII form, and is part of the token.
     '\uff58jane.doe@example.com',
     'jane.doe@example.com\uff0eau',
+    'jane.doe@example.com\u3002au',
+    'jane.doe@example.com\uff61au',
+    'jane\u3002doe@example.com.au',
     'jane.doe\uff3f@example.com',
     'ORD\uff0d442079460958\uff0d7',
     '\uff03442079460958',

@@ -32,6 +32,10 @@ DEMO_PHONE = '+442079460958'
     ('jane@b\u00fccher.example', 'jane@xn--bcher-kva.example'),
     ('jos\u00e9@example.com', 'jos\u00e9@example.com'),
     ('a' * 64 + '@example.com', 'a' * 64 + '@example.com'),
+    # Typed with an East Asian input method: read as ASCII, as find() reads stored values.
+    ('\uff4a\uff41\uff4e\uff45.doe@example.com', 'jane.doe@example.com'),
+    ('jane.doe\uff20example.com', 'jane.doe@example.com'),
+    ('jane.doe@example\u3002com', 'jane.doe@example.com'),
 ])
 def test_email_normalized(value, normalized):
     subjects = parse_subjects([value])
@@ -58,6 +62,9 @@ def test_email_normalized(value, normalized):
     ('442079460958', 'GB'),
     ('\uff0b\uff14\uff14 \uff12\uff10 \uff17\uff19\uff14\uff16 \uff10\uff19\uff15\uff18', None),
     ('+44\u00a020\u00a07946\u00a00958', None),
+    ('\uff10\uff12\uff10\uff0d\uff17\uff19\uff14\uff16\uff0d\uff10\uff19\uff15\uff18', 'GB'),
+    ('020\u30007946\u30000958', 'GB'),
+    ('020\u30fc7946\u30fc0958', 'GB'),
 ])
 def test_phone_normalized_to_e164(value, region):
     subjects = parse_subjects([value], default_region=region)
