@@ -27,7 +27,8 @@ quote, so ``email=jane.doe@example.com`` and ``'jane.doe@example.com'`` match.
 Phone numbers match as numbers. A candidate is a run of digits with spaces and the
 punctuation ``( ) . - /`` between them, optionally after ``+`` or ``(``. It is converted
 with phonenumbers and compared with the subjects in E.164 form. A run is part of a longer
-reference, and does not match, when a letter, digit or ``_`` touches it, when ``#``
+reference, and does not match, when a letter (but not a Han, kana or Hangul one), digit or ``_``
+touches it, when ``#``
 comes right before it, or when a hyphen joins it to a letter or digit. So
 ``4420794609581``, ``ORD-442079460958-7`` and ``ORD-442079460958`` do not contain
 ``+44 20 7946 0958``. An extension marker (``x12``, ``ext. 12``) right after a number is
@@ -132,9 +133,9 @@ TAIL_DIGITS = 7
 _FIELD_SEPARATORS = frozenset("/=?`{|}")
 
 _PLUS = '+\uff0b'
-# U+30FC, the katakana long vowel mark, is typed as a dash between the digit groups of Japanese
-# numbers; phonenumbers reads it as punctuation too.
-_PHONE_SEPARATOR = r"[ \t\u00a0\u2007\u2009\u202f().\-/\u2010-\u2015\u2212\u30fc]"
+# U+30FC, the katakana long vowel mark (U+FF70 in halfwidth), is typed as a dash between the digit
+# groups of Japanese numbers, and phonenumbers reads it as punctuation too; U+30FB is the katakana middle dot.
+_PHONE_SEPARATOR = r"[ \t\u00a0\u2007\u2009\u202f().\-/\u2010-\u2015\u2212\u30fb\u30fc\uff70]"
 # A run is matched from its first character, so a run glued to a reference is rejected
 # whole instead of being read again from its second group of digits.
 _PHONE_RUN = re.compile(r"(?:[{plus}]|\(\s?[{plus}]?)?\d(?:{sep}{{0,3}}\d)*".format(
@@ -143,6 +144,13 @@ _HYPHENS = frozenset('-\u2010\u2011\u2012\u2013\u2014\u2015\u2212')
 # Phone numbers are not written as '0.' and digits, but decimal fractions are, and
 # '0.0442079460958' would otherwise read as the international prefix 00.
 _DECIMAL_FRACTION = re.compile(r"0\.\d")
+# Han, kana and Hangul, with their compatibility and halfwidth forms. These scripts have no spaces
+# between words, so a word can touch an address or a number, as in メールjane.doe@example.com or
+# 電話020 7946 0958. Such a letter does not glue a number to a reference, and the local part and the
+# domain are also tried without the part beyond it.
+_CJK = re.compile('[\u1100-\u11ff\u3040-\u30ff\u3130-\u318f\u3400-\u4dbf\u4e00-\u9fff\uac00-\ud7af'
+                  '\uf900-\ufaff\uff66-\uff9f\U00020000-\U0003ffff]')
+_DOMAIN = re.compile(r"{domain}+(?:\.{domain}+)+".format(domain=EMAIL_DOMAIN_CLASS))
 _EXTENSION = re.compile(r"(?:x|ext\.?)\s?\d{1,6}(?!\w)", re.IGNORECASE)
 
 _UNICODE_ESCAPE = re.compile(r"\\u([0-9a-fA-F]{4})")
@@ -158,18 +166,18 @@ _INVISIBLE_CHARACTERS = ('\u00ad\u061c\u200b\u200c\u200d\u200e\u200f\u202a\u202b
 # Their UTF-8 forms, for the page pre-filter: deleting one can join a subject's local part.
 _INVISIBLE_BYTES = tuple(char.encode('utf-8') for char in _INVISIBLE_CHARACTERS)
 # The characters that find() deletes or replaces before it reads a text: the invisible ones, and those
-# that _subjects.fold_width reads as ASCII, as it does in the subjects.
+# that WIDTH_TABLE maps to ASCII, as parse_subjects does in the subjects.
 _DISPLAY_CHANGING = re.compile('[%s%s]' % (_INVISIBLE_CHARACTERS, ''.join(map(chr, WIDTH_TABLE))))
 _DISPLAY_TABLE = dict.fromkeys(map(ord, _INVISIBLE_CHARACTERS))
 _DISPLAY_TABLE.update(WIDTH_TABLE)
 # For the page pre-filter: the UTF-8 form of the fullwidth '@', and a pattern of the characters that
-# fold_width reads as ASCII characters of addresses: the fullwidth forms and the ideographic full stops.
+# WIDTH_TABLE maps to ASCII characters of addresses: the fullwidth forms and the ideographic full stops.
 _FULLWIDTH_AT = '\uff20'.encode('utf-8')
 _FULLWIDTH_BYTES = re.compile(b'\xef\xbc[\x81-\xbf]|\xef\xbd[\x80-\x9e]|\xe3\x80\x82|\xef\xbd\xa1')
 # Characters outside ASCII that a phone run can contain, as separators or digits, or that
 # find() deletes from one or reads as ASCII separators.
 _NON_ASCII_PHONE_CHARACTER = re.compile(
-    r"[\u00a0\u2007\u2009\u202f\u2010-\u2015\u2212\u3002\u30fc\uff08\uff09\uff0b\uff0d-\uff0f\uff61%s%s]|(?![0-9])\d"
+    r"[\u00a0\u2007\u2009\u202f\u2010-\u2015\u2212\u3002\u30fb\u30fc\uff08\uff09\uff0b\uff0d-\uff0f\uff61\uff70%s%s]|(?![0-9])\d"
     % (_INVISIBLE_CHARACTERS, OTHER_SPACES))
 # Escapes whose decoded form can change an e-mail token or a phone run: a \uXXXX can be any
 # character, \t is a separator and \/ a separator and e-mail field separator. Other escapes
@@ -252,7 +260,7 @@ PAGE_CHUNK = 128
 _AT_OR_DOMAIN = re.compile(r"@((?:{domain}+(?:\.{domain}+)+)?)".format(domain=EMAIL_DOMAIN_CLASS))
 # On reversed text, one match per '@': the reversed local part before it, or ''.
 _AT_AND_LOCAL_PART_REVERSED = re.compile(r"@({local}*)".format(local=EMAIL_LOCAL_CLASS))
-# Characters that make _local_part_variants yield more than the local part itself.
+# The ASCII characters that make _local_part_variants yield more than the local part itself (Han, kana and Hangul letters do too).
 _LOCAL_PART_SPECIALS = re.compile(r"[!#$%&*/=?^`{|}~']")
 _ASCII_BYTES = bytes(range(128))
 _NON_DIGIT_BYTES = bytes(byte for byte in range(256) if not 48 <= byte <= 57)
@@ -632,8 +640,9 @@ class Matcher:
                     return True
                 continue
             for variant in _local_part_variants(local, MAX_LOCAL_VARIANT_LENGTH):
-                if normalize_email_parts(variant, domain) in emails:
-                    return True
+                for domain_variant in _domain_variants(domain):
+                    if normalize_email_parts(variant, domain_variant) in emails:
+                        return True
         return False
 
     def _walk(self, root):
@@ -887,11 +896,25 @@ def _email_candidates(text, max_length=None):
         if not domain or not local_reversed:
             continue
         for local in _local_part_variants(local_reversed[::-1], max_length):
-            yield normalize_email_parts(local, domain)
+            for domain_variant in _domain_variants(domain):
+                yield normalize_email_parts(local, domain_variant)
+
+
+def _domain_variants(domain):
+    """Yield the domain, and its part before a Han, kana or Hangul letter that follows other letters."""
+    yield domain
+    match = _CJK.search(domain)
+    if match and _DOMAIN.fullmatch(domain, 0, match.start()):
+        yield domain[:match.start()]
 
 
 def _local_part_variants(local, max_length=None):
     yield local
+    cjk_end = None
+    for match in _CJK.finditer(local):
+        cjk_end = match.end()
+    if cjk_end is not None and cjk_end < len(local):
+        yield local[cjk_end:]
     unquoted = local.lstrip("'")
     if unquoted and unquoted != local:
         yield unquoted
@@ -936,17 +959,22 @@ def _phone_candidates(text, min_digits, suffixes):
 def _is_glued_before(text, start):
     """Return True when the run starting at text[start] continues a longer token."""
     before = text[start - 1] if start > 0 else ''
-    if before in ('#', '_') or before.isalnum():
+    if before in ('#', '_') or _glues(before):
         return True
-    return before in _HYPHENS and start > 1 and text[start - 2].isalnum()
+    return before in _HYPHENS and start > 1 and _glues(text[start - 2])
 
 
 def _is_glued_after(text, end):
     """Return True when the run ending before text[end] continues into a longer token."""
     after = text[end] if end < len(text) else ''
-    if after.isalnum() or after == '_':
+    if _glues(after) or after == '_':
         return _EXTENSION.match(text, end) is None
-    return after in _HYPHENS and end + 1 < len(text) and text[end + 1].isalnum()
+    return after in _HYPHENS and end + 1 < len(text) and _glues(text[end + 1])
+
+
+def _glues(char):
+    """Return True for a letter or digit that makes a number next to it part of a longer token."""
+    return char.isalnum() and not _CJK.match(char)
 
 
 def _split_run(run, min_digits, suffixes, glued_before, glued_after):

@@ -59,7 +59,7 @@ WIDTH_TABLE = dict((code, code - _FULLWIDTH_OFFSET) for code in range(0xFF01, 0x
 WIDTH_TABLE.update(dict.fromkeys(map(ord, '\u3002\uff61'), '.'))
 WIDTH_TABLE.update(dict.fromkeys(map(ord, OTHER_SPACES), ' '))
 _LOCAL_ATOM = re.compile(r"[\w!#$%&'*+/=?^`{|}~-]+")
-_PHONE_CHARACTERS = re.compile(r"\(?\s*[+\uff0b]?[\d\s().\-/\u2010-\u2015\u30fc]+")
+_PHONE_CHARACTERS = re.compile(r"\(?\s*[+\uff0b]?[\d\s().\-/\u2010-\u2015\u30fb\u30fc\uff70]+")
 
 _PHONE_REASONS = {
     'INVALID_COUNTRY_CODE': 'its country calling code is not assigned',

@@ -291,6 +291,8 @@ def test_erase_finds_encoded_forms(seeded, run_module, cql):
         'fav-html-look-alike': {'emailAddresses': ['xjane.doe&#64;example.com']},
         'fav-fullwidth-at': {'emailAddresses': ['jane.doe\uff20example.com']},
         'fav-ideographic-spaces': {'phoneNumbers': ['020\u30007946\u30000958']},
+        'fav-japanese-sentence': {'notes': '\u30e1\u30fc\u30eb\u306fjane.doe@example.com\u3067\u3059'},
+        'fav-japanese-phone': {'notes': '\u96fb\u8a71020 7946 0958'},
         'fav-fullwidth-look-alike': {'emailAddresses': ['\uff58jane.doe@example.com']},
         # Other people's data, in which an escape or an accent next to the subject is part of the address.
         'fav-escaped-ampersand': {'emailAddresses': ['bob&amp;jane.doe@example.com']},
@@ -324,6 +326,8 @@ def test_erase_finds_encoded_forms(seeded, run_module, cql):
     assert 'fav-html-look-alike' in keys
     assert 'fav-fullwidth-at' not in keys
     assert 'fav-ideographic-spaces' not in keys
+    assert 'fav-japanese-sentence' not in keys
+    assert 'fav-japanese-phone' not in keys
     assert 'fav-fullwidth-look-alike' in keys
     assert 'fav-fullwidth-domain-dot' in keys
     assert 'fav-ideographic-domain-dot' in keys

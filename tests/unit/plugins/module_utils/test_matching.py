@@ -149,6 +149,15 @@ MUST_MATCH = [
     ('jane.doe@example\u3002com', ['jane']),
     ('jane.doe@example\uff61com', ['jane']),
     ('\u30e1\u30fc\u30eb: jane.doe@example.com\u3002', ['jane']),
+    # Japanese, Chinese and Korean text without spaces around an address or a number.
+    ('\u30e1\u30fc\u30ebjane.doe@example.com', ['jane']),
+    ('\u304a\u5ba2\u69d8\u306e\u30e1\u30fc\u30eb\u306fjane.doe@example.com\u3067\u3059', ['jane']),
+    ('\u90ae\u7bb1jane.doe@example.com\u3002', ['jane']),
+    ('\u96fb\u8a71020 7946 0958', ['jane_phone']),
+    ('\u643a\u5e2f020-7946-0958\u307e\u3067', ['jane_phone']),
+    ('+44 20 7946 0958\ub85c', ['jane_phone']),
+    ('020\u30fb7946\u30fb0958', ['jane_phone']),
+    ('020\uff707946\uff700958', ['jane_phone']),
 ]
 
 # Look-alikes: each contains most of a subject but is someone else's data.
@@ -200,6 +209,11 @@ MUST_NOT_MATCH = [
     'jane.doe@example.com\u3002au',
     'jane.doe@example.com\uff61au',
     'jane\u3002doe@example.com.au',
+    # Latin letters still glue, next to Japanese text too.
+    '\u30e1\u30fc\u30ebxjane.doe@example.com',
+    'jane.doe@example.comx\u3067\u3059',
+    '\u96fb\u8a71ORD-442079460958',
+    '\u6ce8\u6587442079460958-7',
     'jane.doe\uff3f@example.com',
     'ORD\uff0d442079460958\uff0d7',
     '\uff03442079460958',
