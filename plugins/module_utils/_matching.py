@@ -27,9 +27,9 @@ quote, so ``email=jane.doe@example.com`` and ``'jane.doe@example.com'`` match.
 Phone numbers match as numbers. A candidate is a run of digits with spaces and the
 punctuation ``( ) . - /`` between them, optionally after ``+`` or ``(``. It is converted
 with phonenumbers and compared with the subjects in E.164 form. A run is part of a longer
-reference, and does not match, when a letter (but not a Han, kana or Hangul one), digit or ``_``
-touches it, when ``#``
-comes right before it, or when a hyphen joins it to a letter or digit. So
+reference, and does not match, when a letter (but not a Han, kana or Hangul one), digit or
+``_`` touches it, when ``#`` comes right before it, or when a hyphen joins it to a letter or
+digit. So
 ``4420794609581``, ``ORD-442079460958-7`` and ``ORD-442079460958`` do not contain
 ``+44 20 7946 0958``. An extension marker (``x12``, ``ext. 12``) right after a number is
 allowed. A run that starts with ``0.`` is a decimal fraction, not a number.
