@@ -249,6 +249,23 @@ def test_failed_range_leaves_scan_incomplete(seeded, run_module, cql):
         cql.execute('TRUNCATE %s.settings' % KEYSPACE, timeout=120)
 
 
+def test_incomplete_search_fails_the_run(seeded, tmp_path, cql):
+    """A search-only dry run whose scan missed a token range fails, and its report names the incomplete search."""
+    write_tombstones(cql)
+    try:
+
+        completed, report = forget_me(tmp_path, {'subjects': [DEMO_EMAIL, DEMO_PHONE], 'default_region': 'GB'},
+                                      '--check')
+
+        assert completed.returncode != 0
+        assert 'The search is incomplete: 1 token ranges failed (ReadFailure)' in ' '.join(completed.stdout.split())
+        assert report['outcome'] == 'failed'
+        assert report['error']['task'] == 'Check that the search read every token range'
+        assert_no_personal_data(completed.stdout + completed.stderr)
+    finally:
+        cql.execute('TRUNCATE %s.settings' % KEYSPACE, timeout=120)
+
+
 def test_invalid_token_slice_rejected(run_module):
     options = search_connection()
     options.update(token_slice='4/3')
