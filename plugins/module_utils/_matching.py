@@ -148,8 +148,12 @@ _DECIMAL_FRACTION = re.compile(r"0\.\d")
 # between words, so a word can touch an address or a number, as in メールjane.doe@example.com or
 # 電話020 7946 0958. Such a letter does not glue a number to a reference, and the local part and the
 # domain are also tried without the part beyond it.
-_CJK = re.compile('[\u1100-\u11ff\u3040-\u30ff\u3130-\u318f\u3400-\u4dbf\u4e00-\u9fff\uac00-\ud7af'
-                  '\uf900-\ufaff\uff66-\uff9f\U00020000-\U0003ffff]')
+# The ranges: Hangul Jamo, the iteration and closing marks and ideographic zero (U+3005 to U+3007, as in
+# 我々), kana, Bopomofo, Hangul compatibility Jamo, Bopomofo and katakana extensions, the CJK ideographs and
+# their extensions, Hangul syllables, compatibility ideographs, halfwidth katakana and Hangul.
+_CJK = re.compile('[\u1100-\u11ff\u3005-\u3007\u3040-\u30ff\u3100-\u312f\u3130-\u318f\u31a0-\u31bf'
+                  '\u31f0-\u31ff\u3400-\u4dbf\u4e00-\u9fff\uac00-\ud7af\uf900-\ufaff\uff66-\uffdc'
+                  '\U00020000-\U0003ffff]')
 _DOMAIN = re.compile(r"{domain}+(?:\.{domain}+)+".format(domain=EMAIL_DOMAIN_CLASS))
 _EXTENSION = re.compile(r"(?:x|ext\.?)\s?\d{1,6}(?!\w)", re.IGNORECASE)
 
@@ -170,10 +174,12 @@ _INVISIBLE_BYTES = tuple(char.encode('utf-8') for char in _INVISIBLE_CHARACTERS)
 _DISPLAY_CHANGING = re.compile('[%s%s]' % (_INVISIBLE_CHARACTERS, ''.join(map(chr, WIDTH_TABLE))))
 _DISPLAY_TABLE = dict.fromkeys(map(ord, _INVISIBLE_CHARACTERS))
 _DISPLAY_TABLE.update(WIDTH_TABLE)
-# For the page pre-filter: the UTF-8 form of the fullwidth '@', and a pattern of the characters that
-# WIDTH_TABLE maps to ASCII characters of addresses: the fullwidth forms and the ideographic full stops.
+# For the page pre-filter: the UTF-8 forms of the fullwidth and small '@', and a pattern of the characters
+# that WIDTH_TABLE maps to ASCII characters of addresses: fullwidth forms, ideographic and small full stops.
 _FULLWIDTH_AT = '\uff20'.encode('utf-8')
-_FULLWIDTH_BYTES = re.compile(b'\xef\xbc[\x81-\xbf]|\xef\xbd[\x80-\x9e]|\xe3\x80\x82|\xef\xbd\xa1')
+_SMALL_AT = '\ufe6b'.encode('utf-8')
+_FULLWIDTH_BYTES = re.compile(
+    b'\xef\xbc[\x81-\xbf]|\xef\xbd[\x80-\x9e]|\xe3\x80\x82|\xef\xbd\xa1|\xef\xb9\x92|\xef\xb9\xab')
 # Characters outside ASCII that a phone run can contain, as separators or digits, or that
 # find() deletes from one or reads as ASCII separators.
 _NON_ASCII_PHONE_CHARACTER = re.compile(
@@ -482,7 +488,7 @@ class Matcher:
             positions.extend(match.start() for match in _TOKEN_CHANGING_ESCAPE_BYTES.finditer(data))
         # The bytes outside ASCII, in the order of the data: a few per text, if any.
         others = b'' if data.isascii() else data.translate(None, _ASCII_BYTES)
-        if self._emails and (b'@' in data or _FULLWIDTH_AT in others):
+        if self._emails and (b'@' in data or _FULLWIDTH_AT in others or _SMALL_AT in others):
             positions.extend(self._email_positions(data, others))
         if self._phones:
             positions.extend(self._phone_positions(data, others))
@@ -498,8 +504,8 @@ class Matcher:
         others are the bytes of data outside ASCII.
         """
         if _FULLWIDTH_BYTES.search(others):
-            # find() reads a fullwidth letter as an ASCII one, and a fullwidth '@' as '@'.
-            return _at_positions(data) + list(_positions(data, _FULLWIDTH_AT))
+            # find() reads a fullwidth letter as an ASCII one, and a fullwidth or small '@' as '@'.
+            return _at_positions(data) + list(_positions(data, _FULLWIDTH_AT)) + list(_positions(data, _SMALL_AT))
         if self._local_parts_reversed is None or any(character in others for character in _ASCII_CHANGING_BYTES):
             # A subject outside ASCII, a character that str.lower() or NFC turns into an ASCII one,
             # or an invisible character that find() deletes.

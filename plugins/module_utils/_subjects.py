@@ -50,13 +50,15 @@ EMAIL_DOMAIN_CLASS = r"[\w-]"
 
 # The fullwidth forms of the ASCII characters from '!' to '~' (U+FF01 to U+FF5E), which East Asian input
 # methods type, as in jane.doe＠example.com, are read as those ASCII characters. So are the ideographic full
-# stops U+3002 and U+FF61, which IDNA (RFC 3490, section 3.1) reads as dots in domain names, and the spaces
-# of other widths than the phone separators' (ogham, en to hair, medium mathematical, ideographic). NFKC
+# stops U+3002 and U+FF61, which IDNA (RFC 3490, section 3.1) reads as dots in domain names, the small full
+# stop and commercial at (U+FE52, U+FE6B), and the spaces of other widths than the phone separators'
+# (ogham, en to hair, medium mathematical, ideographic). NFKC
 # would fold these too, but it also reads ligatures, superscripts and circled digits as letters and digits.
 _FULLWIDTH_OFFSET = 0xFF01 - ord('!')
 OTHER_SPACES = '\u1680\u2000\u2001\u2002\u2003\u2004\u2005\u2006\u2008\u200a\u205f\u3000'
 WIDTH_TABLE = dict((code, code - _FULLWIDTH_OFFSET) for code in range(0xFF01, 0xFF5F))
-WIDTH_TABLE.update(dict.fromkeys(map(ord, '\u3002\uff61'), '.'))
+WIDTH_TABLE.update(dict.fromkeys(map(ord, '\u3002\uff61\ufe52'), '.'))
+WIDTH_TABLE[0xFE6B] = '@'
 WIDTH_TABLE.update(dict.fromkeys(map(ord, OTHER_SPACES), ' '))
 _LOCAL_ATOM = re.compile(r"[\w!#$%&'*+/=?^`{|}~-]+")
 _PHONE_CHARACTERS = re.compile(r"\(?\s*[+\uff0b]?[\d\s().\-/\u2010-\u2015\u30fb\u30fc\uff70]+")

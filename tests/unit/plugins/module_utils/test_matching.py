@@ -158,6 +158,11 @@ MUST_MATCH = [
     ('+44 20 7946 0958\ub85c', ['jane_phone']),
     ('020\u30fb7946\u30fb0958', ['jane_phone']),
     ('020\uff707946\uff700958', ['jane_phone']),
+    ('\u6211\u3005jane.doe@example.com', ['jane']),
+    ('\u69d8\u3005+44 20 7946 0958', ['jane_phone']),
+    ('\u3105jane.doe@example.com', ['jane']),
+    ('\uffa1+44 20 7946 0958', ['jane_phone']),
+    ('jane.doe\ufe6bexample.com', ['jane']),
 ]
 
 # Look-alikes: each contains most of a subject but is someone else's data.
@@ -209,6 +214,7 @@ MUST_NOT_MATCH = [
     'jane.doe@example.com\u3002au',
     'jane.doe@example.com\uff61au',
     'jane\u3002doe@example.com.au',
+    'jane.doe@example.com\ufe52au',
     # Latin letters still glue, next to Japanese text too.
     '\u30e1\u30fc\u30ebxjane.doe@example.com',
     'jane.doe@example.comx\u3067\u3059',
