@@ -22,8 +22,9 @@ description:
   - C(always) is for C(_raw_params), the words of a C(name=value) extra variable that ansible-core left without a
     name, as in C(-e "subjects=jane.doe@example.com, +44 20 7946 0958"), where the space ends the value and the
     phone number is dropped.
-  - C(erase) is for a name that equals a known name but for case, C(-) and C(_) (C(GROUP_NAME), C(clean-up)), and
-    for a name that starts with C(forget_me_), the prefix of the role's variables, but is not one of them.
+  - C(erase) is for a name that equals a known name but for case, C(-) and C(_) (C(GROUP_NAME), C(clean-up)), or
+    but for spaces around it and fullwidth forms (as NFKC reads it), and for a name that starts with
+    C(forget_me_), the prefix of the role's variables, but is not one of them.
   - A name whose C(difflib.SequenceMatcher) similarity ratio to a known name is at least 0.8, ignoring case, is
     C(erase) with O(strict) and C(never) without. A known name that starts with C(forget_me_) is also compared
     without that prefix, so that C(max_deletions) is found as a misspelling of C(forget_me_max_deletions).
@@ -82,6 +83,7 @@ _raw:
 
 import difflib
 import re
+import unicodedata
 
 from ansible.module_utils.parsing.convert_bool import boolean
 from ansible.plugins.lookup import LookupBase
@@ -170,6 +172,20 @@ def _check(name, known, candidates, strict):
     return None
 
 
+def _check_typed(name, known, candidates, strict):
+    """Return the entry for one name as typed: with spaces around it or in fullwidth forms, it reads as NFKC makes it."""
+    reads_as = unicodedata.normalize('NFKC', name).strip()
+    if reads_as == name:
+        return _check(name, known, candidates, strict)
+    # No task reads 'group_name ' or a name in fullwidth letters, however much it looks like a known one.
+    if reads_as in known:
+        return _entry(name, reads_as, 'erase')
+    entry = _check(reads_as, known, candidates, strict)
+    if entry:
+        entry['name'] = name
+    return entry
+
+
 def find_unknown_names(names, known, strict=False):
     """Return an entry (name, similar_to, stops) for each name that is not known but resembles a known name."""
     known = set(known)
@@ -181,7 +197,7 @@ def find_unknown_names(names, known, strict=False):
 
     unknown = []
     for name in sorted(set(name for name in names if isinstance(name, str))):
-        entry = _check(name, known, candidates, strict)
+        entry = _check_typed(name, known, candidates, strict)
         if entry:
             unknown.append(entry)
     return unknown

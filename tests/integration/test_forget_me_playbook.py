@@ -175,14 +175,17 @@ def test_misspelled_group_name_stops_erase(seeded, tmp_path, cql):
 def test_prefixed_or_capitalized_names_stop_erase(seeded, tmp_path, cql):
     before = settings_fingerprint(cql)
 
-    completed, report = forget_me(tmp_path, dict(DEMO_REQUEST, forget_me_group_name='interaction-workspace-recents',
-                                                 CLEANUP='true'))
+    extra_vars = dict(DEMO_REQUEST, forget_me_group_name='interaction-workspace-recents', CLEANUP='true')
+    extra_vars['group_name '] = 'interaction-workspace-recents'
+
+    completed, report = forget_me(tmp_path, extra_vars)
 
     assert completed.returncode != 0
     assert settings_fingerprint(cql) == before
     assert report is None
     assert "'CLEANUP' (did you mean 'cleanup'?)" in completed.stdout
     assert "'forget_me_group_name' (did you mean 'forget_me_groups'?)" in completed.stdout
+    assert "'group_name ' (did you mean 'group_name'?)" in completed.stdout
     assert 'interaction-workspace-recents' not in completed.stdout + completed.stderr
 
 

@@ -33,6 +33,7 @@ KNOWN = ['search', 'subjects', 'request_file', 'cleanup', 'group_name', 'default
     ('group', 'forget_me_groups'),
     ('request_id', 'forget_me_request_id'),
     ('cassandra_hosts', 'forget_me_cassandra_hosts'),
+    ('group_nmae ', 'group_name'),
 ])
 def test_misspelled_name_stops_erase_when_strict(name, similar_to):
     assert find_unknown_names([name], KNOWN, strict=True) == [{'name': name, 'similar_to': similar_to, 'stops': 'erase'}]
@@ -54,6 +55,10 @@ def test_misspelled_name_stops_erase_when_strict(name, similar_to):
     ('forget_me_group', 'forget_me_groups'),
     ('forget_me_cassandra_host', 'forget_me_cassandra_hosts'),
     ('forget_me_cleanup_now', 'forget_me_cleanup'),
+    # Spaces around a name, and a name typed in fullwidth letters.
+    ('group_name ', 'group_name'),
+    (' cleanup', 'cleanup'),
+    ('\uff43\uff4c\uff45\uff41\uff4e\uff55\uff50', 'cleanup'),
 ])
 def test_certain_mistake_stops_erase(name, similar_to):
     for strict in (False, True):
