@@ -234,6 +234,8 @@ def test_values_are_escaped():
 @pytest.mark.parametrize('changes, expected', [
     ({'dry_run': True}, '4 settings contain the subjects: 3 to erase in a real run, 1 not erasable.'),
     ({'cleanup': False}, '4 settings contain the subjects. Nothing was erased, because erasing was not requested.'),
+    ({'dry_run': True, 'cleanup': False}, '4 settings contain the subjects. Nothing would be erased, because erasing '
+                                          'was not requested; 3 of them can be erased with cleanup true.'),
     ({}, '4 settings contained the subjects: 3 erased, 1 not erasable, 0 failed.'),
     ({'outcome': 'failed', 'error': {'task': 'Search', 'message': 'keyspace not found'}},
      'The run failed in task "Search": keyspace not found'),
