@@ -376,3 +376,12 @@ def test_role_in_own_play_only_warns(seeded, tmp_path, cql):
     assert 'The ticket would be closed as ticket-bot.' in completed.stdout
     assert "'subjects' is not a variable" not in warnings_of(completed)
     assert "'cleanup' is not a variable" not in warnings_of(completed)
+
+
+def test_subjects_split_at_fullwidth_comma(seeded, tmp_path):
+    """A survey answer typed with an East Asian input method separates subjects with a fullwidth or ideographic comma."""
+    completed, report = forget_me(tmp_path, {'subjects': '%s\uff0c%s' % (DEMO_EMAIL, DEMO_PHONE), 'default_region': 'GB'})
+
+    assert completed.returncode == 0, completed.stdout[-3000:]
+    assert sorted(subject['kind'] for subject in json.loads(report.read_text())['subjects']) == ['email', 'phone']
+    assert_no_personal_data(completed.stdout + completed.stderr)
