@@ -191,9 +191,10 @@ def _headline(report, counts):
     subjects = _subjects_phrase(report)
     if report.get('dry_run') and not report.get('cleanup'):
         # "0 to erase in a real run" would read as if no setting could be erased.
-        return ('%s %s %s. Nothing would be erased, because erasing was not requested; %s of them can be '
-                'erased with cleanup true.' % (found, _plural(found, 'setting contains', 'settings contain'), subjects,
-                                                counts.get('erasable', 0)))
+        template = ('%s %s %s. Nothing would be erased, because erasing was not requested; %s of them can be '
+                    'erased with cleanup true.')
+        return template % (found, _plural(found, 'setting contains', 'settings contain'), subjects,
+                           counts.get('erasable', 0))
     if report.get('dry_run'):
         return '%s %s %s: %s to erase in a real run%s, %s not erasable.' % (
             found, _plural(found, 'setting contains', 'settings contain'), subjects,
