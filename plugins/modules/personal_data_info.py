@@ -387,7 +387,7 @@ def main():
     # masking, which replaces every string equal to a subject with '********'.
     result['exports'] = write_exports(module, subjects, batch, scan_result, keyspace_result) \
         if module.params['export_dir'] else []
-    module.exit_json(changed=any(export['written'] for export in result['exports']), **result)
+    _common.exit_json(module, changed=any(export['written'] for export in result['exports']), **result)
 
 
 if __name__ == '__main__':

@@ -7,6 +7,7 @@ Cassandra and through the GWS API afterwards, not only the module's result.
 """
 
 import json
+import re
 
 import pytest
 
@@ -351,3 +352,20 @@ def test_subject_typed_fullwidth_finds_the_same(seeded, run_module):
     assert ascii_result['matches']
     assert ([match['setting_id'] for match in typed_result['matches']]
             == [match['setting_id'] for match in ascii_result['matches']])
+
+
+def test_reveal_pii_still_masks_subjects(seeded, run_module):
+    # The module keeps Ansible's no_log masking only for the values that occur in its result. The
+    # subject that is stored verbatim must still be masked, and the other one must not leak either.
+    absent = 'no.such.subject@example.org'
+    result = run_module('personal_data_info', subjects=[DEMO_EMAIL, absent], default_region='GB', reveal_pii=True,
+                        verbosity=3, **search_connection())
+
+    # At -vvv the output has the module's whole result, with its invocation.
+    text = json.dumps(result) + run_module.last.stdout
+    values = [json.dumps(match['value']) for match in result['matches']]
+    assert any('********' in value for value in values)
+    assert re.search(r'"subjects": \[\s*"VALUE_SPECIFIED_IN_NO_LOG_PARAMETER",\s*"VALUE_SPECIFIED_IN_NO_LOG_PARAMETER"\s*\]',
+                     run_module.last.stdout)
+    assert DEMO_EMAIL not in text
+    assert absent not in text
