@@ -170,10 +170,10 @@ test: venv venv-latest collection
 	$(LAB) up; \
 	status=0; \
 	if [ -x $(VENV_LATEST_PYTHON) ]; then \
-		echo "make test: unit tests and the installed collection on $$($(VENV_LATEST)/bin/ansible --version | head -n 1)"; \
+		echo "make test: unit tests and the installed collection on $$($(VENV_LATEST)/bin/ansible --version | sed -n 1p)"; \
 		$(VENV_LATEST_PYTHON) -m pytest tests/unit $(LATEST_INTEGRATION) || status=$$?; \
 	fi; \
-	echo "make test: unit and integration tests on $$($(VENV)/bin/ansible --version | head -n 1)"; \
+	echo "make test: unit and integration tests on $$($(VENV)/bin/ansible --version | sed -n 1p)"; \
 	$(VENV_PYTHON) -m pytest tests/unit tests/integration || status=$$?; \
 	if [ $$checks -ne 0 ]; then echo "make test: ansible-test sanity or lint failed, see above" >&2; status=1; fi; \
 	exit $$status

@@ -144,13 +144,14 @@ _HYPHENS = frozenset('-\u2010\u2011\u2012\u2013\u2014\u2015\u2212')
 # Phone numbers are not written as '0.' and digits, but decimal fractions are, and
 # '0.0442079460958' would otherwise read as the international prefix 00.
 _DECIMAL_FRACTION = re.compile(r"0\.\d")
-# Han, kana and Hangul, with their compatibility and halfwidth forms. These scripts have no spaces
-# between words, so a word can touch an address or a number, as in メールjane.doe@example.com or
-# 電話020 7946 0958. Such a letter does not glue a number to a reference, and the local part and the
-# domain are also tried without the part beyond it.
-# The ranges: Hangul Jamo, the iteration and closing marks and ideographic zero (U+3005 to U+3007, as in
-# 我々), kana, Bopomofo, Hangul compatibility Jamo, Bopomofo and katakana extensions, the CJK ideographs and
-# their extensions, Hangul syllables, compatibility ideographs, halfwidth katakana and Hangul.
+# Han, kana and Hangul letters. These scripts put no spaces between words, so a word can touch an
+# address or a number, as in メールjane.doe@example.com or 電話020 7946 0958. Such a letter does not
+# glue a number to a reference, and local parts and domains are also tried without it.
+# The ranges:
+# - Hangul Jamo, compatibility Jamo and syllables, and halfwidth katakana and Hangul;
+# - U+3005 to U+3007: the iteration mark of 我々, the closing mark and ideographic zero;
+# - kana, Bopomofo and their extensions;
+# - CJK ideographs, their extensions and the compatibility ideographs.
 _CJK = re.compile('[\u1100-\u11ff\u3005-\u3007\u3040-\u30ff\u3100-\u312f\u3130-\u318f\u31a0-\u31bf'
                   '\u31f0-\u31ff\u3400-\u4dbf\u4e00-\u9fff\uac00-\ud7af\uf900-\ufaff\uff66-\uffdc'
                   '\U00020000-\U0003ffff]')

@@ -48,12 +48,12 @@ MAX_DOMAIN_LABEL_LENGTH = 63
 EMAIL_LOCAL_CLASS = r"[\w!#$%&'*+/=?^`{|}~.-]"
 EMAIL_DOMAIN_CLASS = r"[\w-]"
 
-# The fullwidth forms of the ASCII characters from '!' to '~' (U+FF01 to U+FF5E), which East Asian input
-# methods type, as in jane.doe＠example.com, are read as those ASCII characters. So are the ideographic full
-# stops U+3002 and U+FF61, which IDNA (RFC 3490, section 3.1) reads as dots in domain names, the small full
-# stop and commercial at (U+FE52, U+FE6B), and the spaces of other widths than the phone separators'
-# (ogham, en to hair, medium mathematical, ideographic). NFKC
-# would fold these too, but it also reads ligatures, superscripts and circled digits as letters and digits.
+# Characters read as ASCII, as East Asian input methods type them:
+# - the fullwidth forms of '!' to '~' (U+FF01 to U+FF5E), as in jane.doe＠example.com;
+# - the ideographic full stops U+3002 and U+FF61, which IDNA reads as dots (RFC 3490, section 3.1);
+# - the small full stop and commercial at (U+FE52, U+FE6B);
+# - spaces of other widths than the phone separators' (ogham, en to hair, medium mathematical, ideographic).
+# NFKC folds these too, but it also turns ligatures, superscripts and circled digits into letters and digits.
 _FULLWIDTH_OFFSET = 0xFF01 - ord('!')
 OTHER_SPACES = '\u1680\u2000\u2001\u2002\u2003\u2004\u2005\u2006\u2008\u200a\u205f\u3000'
 WIDTH_TABLE = dict((code, code - _FULLWIDTH_OFFSET) for code in range(0xFF01, 0xFF5F))

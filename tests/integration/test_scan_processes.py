@@ -194,6 +194,20 @@ def test_stopped_workers_are_given_up(seeded):
     assert set(failed['error'] for failed in result.failed_ranges) == {'ScanWorkerStalled'}
 
 
+def scan_in_a_thread(matcher, **options):
+    """Return the result and the seconds of scan_in_processes run in a thread.
+
+    The result is None when the scan still runs after 60 s, so a hung scan fails its test and the run goes on.
+    """
+    outcome = []
+    scanning = threading.Thread(target=lambda: outcome.append(scan_in_processes(matcher, lab_session, **options)),
+                                daemon=True)
+    started = time.monotonic()
+    scanning.start()
+    scanning.join(60)
+    return (outcome[0] if outcome else None), time.monotonic() - started
+
+
 def test_worker_killed_holding_the_range_counter_lock(seeded, monkeypatch):
     """The other worker stops waiting for the lock after WORKER_LOCK_SECONDS, and the scan ends incomplete, not hung."""
     claim_range = _scan._claim_range
@@ -207,17 +221,11 @@ def test_worker_killed_holding_the_range_counter_lock(seeded, monkeypatch):
 
     monkeypatch.setattr(_scan, '_claim_range', claim_then_die_holding_the_lock)
     monkeypatch.setattr(_scan, 'WORKER_LOCK_SECONDS', 2.0)
-    outcome = []
-    # Run in a thread, so that a scan that hangs fails the test instead of blocking the run.
-    scanning = threading.Thread(
-        target=lambda: outcome.append(scan_in_processes(Matcher(parse_subjects(SUBJECTS)), lab_session)), daemon=True)
-    started = time.monotonic()
-    scanning.start()
-    scanning.join(60)
 
-    assert not scanning.is_alive(), 'the scan still waits for the lock of a dead worker'
-    assert time.monotonic() - started < 30
-    result = outcome[0]
+    result, seconds = scan_in_a_thread(Matcher(parse_subjects(SUBJECTS)))
+
+    assert result is not None, 'the scan still waits for the lock of a dead worker'
+    assert seconds < 30
     assert result.complete is False
     assert list(_scan.token_ranges(16)[3]) in [failed['range'] for failed in result.failed_ranges]
     assert set(failed['error'] for failed in result.failed_ranges) == {'ScanWorkerExited'}
@@ -235,16 +243,11 @@ def stop_in_the_middle_of_a_report(*arguments):
 def test_worker_stopped_in_the_middle_of_a_report(seeded, monkeypatch):
     """The module gives up on the worker after the stall timeout instead of waiting for the rest of the message."""
     monkeypatch.setattr(_scan, '_worker_main', stop_in_the_middle_of_a_report)
-    outcome = []
-    scanning = threading.Thread(target=lambda: outcome.append(scan_in_processes(
-        Matcher(parse_subjects(SUBJECTS)), lab_session, stall_timeout=3)), daemon=True)
-    started = time.monotonic()
-    scanning.start()
-    scanning.join(60)
 
-    assert not scanning.is_alive(), 'the scan still waits for the rest of a message'
-    assert time.monotonic() - started < 30
-    result = outcome[0]
+    result, seconds = scan_in_a_thread(Matcher(parse_subjects(SUBJECTS)), stall_timeout=3)
+
+    assert result is not None, 'the scan still waits for the rest of a message'
+    assert seconds < 30
     assert result.complete is False
     assert len(result.failed_ranges) == 16
     assert set(failed['error'] for failed in result.failed_ranges) == {'ScanWorkerStalled'}

@@ -423,7 +423,7 @@ def test_failed_search_summary_subjects_given():
 
 
 def test_failed_search_summary_older_report():
-    """A report written before subjects_given existed says that the number is not known."""
+    """A report written before subjects_given existed gives the number of subjects as not known."""
     lines = evidence_summary(failed_before_search())
 
     assert lines[3] == 'Subjects: not known, because the run failed before the search returned'

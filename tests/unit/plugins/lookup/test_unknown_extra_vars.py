@@ -66,7 +66,7 @@ def test_certain_mistake_stops_erase(name, similar_to):
             {'name': name, 'similar_to': similar_to, 'stops': 'erase'}]
 
 
-def test_words_of_a_value_without_name_stop_every_run():
+def test_nameless_value_stops_every_run():
     assert find_unknown_names(['_raw_params'], KNOWN) == [{'name': '_raw_params', 'similar_to': None, 'stops': 'always'}]
 
 
