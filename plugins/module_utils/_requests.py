@@ -352,9 +352,14 @@ def summarize_requests(requests, subject_ids_of_request, records):
     subject_ids_of_request maps a request id to its subject ids. records are the match
     records of the modules, each with 'requests', 'setting_id', 'erasable' and 'action'.
     """
+    # One pass over the records: a batch of 1,000 requests with 10,000 records would otherwise take 10 million checks.
+    records_of_request = {}
+    for record in records:
+        for request_id in set(record.get('requests', ())):
+            records_of_request.setdefault(request_id, []).append(record)
     summary = []
     for request in requests:
-        own = [record for record in records if request['id'] in record.get('requests', ())]
+        own = records_of_request.get(request['id'], [])
         summary.append({
             'id': request['id'],
             'type': request['type'],

@@ -125,6 +125,21 @@ def test_summarize_requests_counts():
     assert summary[1]['subjects'] == []
 
 
+def test_summarize_requests_counts_each_record_once():
+    records = [
+        {'setting_id': 'set-1', 'requests': ['REQ-1', 'REQ-1'], 'erasable': True, 'action': 'erase'},
+        {'setting_id': 'set-2', 'erasable': False, 'action': 'report'},
+    ]
+    requests = [{'id': 'REQ-1', 'type': 'forget'}, {'id': 'REQ-2', 'type': 'forget'}]
+
+    summary = _requests.summarize_requests(requests, {}, records)
+
+    assert summary[0]['counts'] == {'matches': 1, 'erasable': 1, 'to_erase': 1}
+    assert summary[0]['setting_ids'] == ['set-1']
+    assert summary[1]['counts'] == {'matches': 0, 'erasable': 0, 'to_erase': 0}
+    assert summary[1]['setting_ids'] == []
+
+
 DUPLICATE_KEYS = [
     ('requests:\n  - id: REQ-1\n    type: access\n    emails: [jane.doe@example.com]\n    type: forget\n',
      "requests[0]: key 'type' appears twice, at line 3, column 5 and line 5, column 5"),
