@@ -426,15 +426,13 @@ def parse_headers(module, value):
 
 
 def exit_json(module, **kwargs):
-    """Call module.exit_json(**kwargs) after narrow_no_log_values, for a result that may be large."""
+    """Call module.exit_json(**kwargs) after narrow_no_log_values, for a result that may be large.
+
+    Failed runs call module.fail_json directly, because fail_json adds a traceback that the narrowing
+    cannot see, and a no_log value in that traceback must still be masked.
+    """
     narrow_no_log_values(module, kwargs)
     module.exit_json(**kwargs)
-
-
-def fail_json(module, **kwargs):
-    """Call module.fail_json(**kwargs) after narrow_no_log_values, for a result that may be large."""
-    narrow_no_log_values(module, kwargs)
-    module.fail_json(**kwargs)
 
 
 def narrow_no_log_values(module, result):
@@ -444,9 +442,16 @@ def narrow_no_log_values(module, result):
     1,000 subjects and 10,000 matches that took about 3 seconds. A value found in no string is
     replaced nowhere, so dropping it does not change the output.
     """
-    in_params = _occurring(module.no_log_values, _strings_of(module.params))
-    result['invocation'] = {'module_args': remove_values(module.params, in_params)}
-    module.no_log_values = _occurring(module.no_log_values, _strings_of(result))
+    found = _occurring(module.no_log_values, _strings_of(result))
+    invocation = {'module_args': remove_values(module.params, _occurring(module.no_log_values,
+                                                                         _strings_of(module.params)))}
+    # AnsibleModule masks the invocation once more. A value found in the masked invocation, such as
+    # 'LOG' in its placeholder VALUE_SPECIFIED_IN_NO_LOG_PARAMETER, would be masked twice, so keep
+    # every value and let AnsibleModule mask the parameters itself.
+    if _occurring(found, _strings_of(invocation), keep_masks=False):
+        return
+    result['invocation'] = invocation
+    module.no_log_values = found
 
 
 def _strings_of(value):
@@ -470,15 +475,15 @@ def _strings_of(value):
     return strings
 
 
-def _occurring(values, strings):
+def _occurring(values, strings, keep_masks=True):
     """Return the set of values that occur in one of strings.
 
-    A value with '*' is always kept, because masking another value writes '********' and can
-    make it appear.
+    With keep_masks, a value with '*' is returned too, because masking another value writes
+    '********' and can make it appear.
     """
     text = '\x00'.join(strings)
     values = [to_text(value, errors='surrogate_or_strict') for value in values]
-    found = set(value for value in values if '*' in value or not value)
+    found = set(value for value in values if not value or (keep_masks and '*' in value))
     if HAS_AHOCORASICK:
         automaton = ahocorasick.Automaton()
         for value in values:

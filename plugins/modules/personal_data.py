@@ -452,8 +452,8 @@ def probe_permissions(module, client, profile, planned, result):
         try:
             client.key_attribute(profile['requests'], scope, owner_id, group, profile['default_key_attribute'])
         except _gws.GwsError as error:
-            _common.fail_json(module, msg='Dry run: GWS refused to read the settings groups of owner %s, so the real '
-                                          'run would fail; nothing was deleted: %s' % (owner_id, error), **result)
+            module.fail_json(msg='Dry run: GWS refused to read the settings groups of owner %s, so the real run would '
+                                 'fail; nothing was deleted: %s' % (owner_id, error), **result)
 
 
 def _identity(match):
@@ -539,8 +539,8 @@ def main():
         # The scan must be complete before the first delete: a partial scan would erase some copies of
         # the subject's data and report success while others remain.
         if not scan_result.complete:
-            _common.fail_json(module, msg=_common.incomplete_scan_message(scan_result, params) + ' Nothing was deleted.',
-                              **result)
+            module.fail_json(msg=_common.incomplete_scan_message(scan_result, params) + ' Nothing was deleted.',
+                             **result)
 
         # Access requests only report their settings. With setting_ids, a setting found now but not in the
         # plan of the earlier search (new since then) is left for the next run.
@@ -551,9 +551,9 @@ def main():
             planned = [(record, match) for record, match in planned if record['setting_id'] in approved]
         result['planned'] = [record for record, match in planned]
         if len(planned) > params['max_deletions']:
-            _common.fail_json(module, msg='%d settings would be deleted, more than max_deletions (%d); nothing was '
-                                          'deleted. Check the matches, then raise max_deletions if they are right.'
-                                          % (len(planned), params['max_deletions']), **result)
+            module.fail_json(msg='%d settings would be deleted, more than max_deletions (%d); nothing was deleted. '
+                                 'Check the matches, then raise max_deletions if they are right.'
+                                 % (len(planned), params['max_deletions']), **result)
         if module._diff:
             result['diff'] = diff_of(planned, [], params)
         result['storage'] = _tombstones.table_storage(session, params['cassandra_keyspace'],
@@ -577,10 +577,9 @@ def main():
             done = set(r['setting_id'] for r in outcome.deleted + outcome.already_gone + outcome.failed)
             result.update(deleted=outcome.deleted, already_gone=outcome.already_gone, failed_settings=outcome.failed,
                           not_attempted=outcome.not_attempted + [r for r, m in planned if r['setting_id'] not in done])
-            _common.fail_json(module, msg='Unexpected %s after %d settings were erased; the rest were not attempted '
-                                          'or not verified. Run again to finish.'
-                                          % (type(error).__name__, len(outcome.deleted)),
-                              changed=bool(outcome.deleted), **result)
+            module.fail_json(msg='Unexpected %s after %d settings were erased; the rest were not attempted or not '
+                                 'verified. Run again to finish.' % (type(error).__name__, len(outcome.deleted)),
+                             changed=bool(outcome.deleted), **result)
     finally:
         cluster.shutdown()
 
@@ -592,10 +591,10 @@ def main():
         result['diff'] = diff_of(planned, [(r, m) for r, m in planned if r['setting_id'] in failed_ids], params)
     changed = bool(outcome.deleted)
     if outcome.failed or outcome.not_attempted:
-        _common.fail_json(module, msg=partial_failure_message(outcome, len(planned)), changed=changed, **result)
+        module.fail_json(msg=partial_failure_message(outcome, len(planned)), changed=changed, **result)
     if still_present:
         result['still_present'] = still_present
-        _common.fail_json(module, msg=still_present_message(still_present, outcome), changed=changed, **result)
+        module.fail_json(msg=still_present_message(still_present, outcome), changed=changed, **result)
     _common.exit_json(module, changed=changed, **result)
 
 

@@ -11,7 +11,7 @@ import re
 
 import pytest
 
-from lab_helpers import (DEMO_EMAIL, DEMO_PHONE, group_keys, lab_connection, locations_of,
+from lab_helpers import (DEMO_EMAIL, DEMO_PHONE, ansible_env, group_keys, lab_connection, locations_of,
                          search_connection, settings_fingerprint)
 
 DEMO = [DEMO_EMAIL, DEMO_PHONE]
@@ -369,3 +369,28 @@ def test_reveal_pii_still_masks_subjects(seeded, run_module):
                      run_module.last.stdout)
     assert DEMO_EMAIL not in text
     assert absent not in text
+
+
+def test_failure_traceback_masks_salt(seeded, run_module):
+    # 'ansible' occurs in the file paths of the module's traceback and nowhere else in the result.
+    # A failed run keeps Ansible's masking with every no_log value, traceback included.
+    result = run_module('personal_data', check=True, subjects=[DEMO_EMAIL], default_region='GB', hash_salt='ansible',
+                        max_deletions=0, env=ansible_env(ANSIBLE_DISPLAY_TRACEBACK='error'), **search_connection())
+
+    assert result['failed'] is True
+    assert 'more than max_deletions' in result['msg']
+    module_traceback = result['exception'].split('The above target exception was the direct cause')[0]
+    assert 'Traceback' in module_traceback
+    assert 'ansible' not in module_traceback
+
+
+def test_invocation_masked_once(seeded, run_module):
+    # 'LOG' is part of the placeholder VALUE_SPECIFIED_IN_NO_LOG_PARAMETER, so masking the invocation
+    # twice would write VALUE_SPECIFIED_IN_NO_********_PARAMETER. ansible-core 2.21 prints no
+    # invocation at -vvv, so there the check reads the result only.
+    result = run_module('personal_data_info', subjects=[DEMO_EMAIL], default_region='GB', hash_salt='LOG',
+                        verbosity=3, **search_connection())
+
+    assert result['matches']
+    assert 'NO_********_PARAMETER' not in run_module.last.stdout
+    assert 'NO_********_PARAMETER' not in json.dumps(result)

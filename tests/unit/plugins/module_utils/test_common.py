@@ -22,6 +22,7 @@ PHONE = '+442079460958'
 PASSWORD = 'pw********'
 # A subject typed as national digits, which a number in the result can contain.
 DIGITS = '2079460958'
+SALT = 'salt-1'
 
 
 class FakeModule(object):
@@ -32,8 +33,8 @@ class FakeModule(object):
         self.no_log_values = set(no_log_values)
 
 
-def params_of(subjects):
-    return {'subjects': list(subjects), 'cassandra_password': PASSWORD, 'hash_salt': 'salt-1',
+def params_of(subjects, salt=SALT):
+    return {'subjects': list(subjects), 'cassandra_password': PASSWORD, 'hash_salt': salt,
             'cassandra_port': 9042, 'reveal_pii': True, 'requests': [{'id': 'REQ-1', 'subjects': [0]}]}
 
 
@@ -46,38 +47,54 @@ def masked_by_ansible(module, result):
 def masked_after_narrowing(module, result):
     result = copy.deepcopy(result)
     _common.narrow_no_log_values(module, result)
+    # As AnsibleModule does when the result has no invocation.
+    result.setdefault('invocation', {'module_args': module.params})
     return remove_values(result, module.no_log_values)
 
 
 CASES = [
-    ('subjects only in the parameters', {'matches': [{'setting_id': 'set-1', 'value': 'no personal data'}]}),
-    ('subject inside a revealed value', {'matches': [{'value': '{"to": "%s"}' % EMAIL}]}),
-    ('value equal to a subject', {'subjects': [{'masked': EMAIL}]}),
-    ('phone digits in a number', {'counts': {'rows': 442079460958}}),
-    ('password in a message', {'msg': 'login failed for %s' % PASSWORD}),
-    ('masking that writes a password', {'value': 'pw' + EMAIL}),
-    ('salt in a nested list', {'scan': {'failed_ranges': [['x', ('salt-1 and more',)]]}}),
-    ('subject in bytes', {'raw': EMAIL.encode('ascii')}),
-    ('keys are not masked', {EMAIL: 'value'}),
+    ('subjects only in the parameters', {'matches': [{'setting_id': 'set-1', 'value': 'no personal data'}]}, SALT),
+    ('subject inside a revealed value', {'matches': [{'value': '{"to": "%s"}' % EMAIL}]}, SALT),
+    ('value equal to a subject', {'subjects': [{'masked': EMAIL}]}, SALT),
+    ('phone digits in a number', {'counts': {'rows': 442079460958}}, SALT),
+    ('password in a message', {'msg': 'login failed for %s' % PASSWORD}, SALT),
+    ('masking that writes a password', {'value': 'pw' + EMAIL}, SALT),
+    ('salt in a nested list', {'scan': {'failed_ranges': [['x', ('salt-1 and more',)]]}}, SALT),
+    ('subject in bytes', {'raw': EMAIL.encode('ascii')}, SALT),
+    ('keys are not masked', {EMAIL: 'value'}, SALT),
+    # 'LOG' is also part of the placeholder that replaces a whole parameter value.
+    ('salt inside the placeholder', {'msg': 'LOG of the run'}, 'LOG'),
+    ('salt inside the placeholder, not in the result', {'msg': 'done'}, 'LOG'),
 ]
 
 
 @pytest.mark.parametrize('automaton', [True, False], ids=['ahocorasick', 'substring search'])
-@pytest.mark.parametrize('name, result', CASES, ids=[case[0] for case in CASES])
-def test_narrowing_keeps_masked_output(monkeypatch, automaton, name, result):
+@pytest.mark.parametrize('name, result, salt', CASES, ids=[case[0] for case in CASES])
+def test_narrowing_keeps_masked_output(monkeypatch, automaton, name, result, salt):
     if automaton and not _common.HAS_AHOCORASICK:
         pytest.skip('pyahocorasick is not installed')
     monkeypatch.setattr(_common, 'HAS_AHOCORASICK', automaton)
     subjects = [EMAIL, PHONE, DIGITS, '+1 202-555-0143']
-    expected = masked_by_ansible(FakeModule(params_of(subjects), subjects + [PASSWORD, 'salt-1']), result)
+    no_log_values = subjects + [PASSWORD, salt]
+    expected = masked_by_ansible(FakeModule(params_of(subjects, salt), no_log_values), result)
 
-    module = FakeModule(params_of(subjects), subjects + [PASSWORD, 'salt-1'])
+    module = FakeModule(params_of(subjects, salt), no_log_values)
     assert masked_after_narrowing(module, result) == expected
+
+
+def test_narrowing_skipped_when_masking_twice():
+    module = FakeModule(params_of([EMAIL], 'LOG'), [EMAIL, PASSWORD, 'LOG'])
+    result = {'msg': 'LOG of the run'}
+
+    _common.narrow_no_log_values(module, result)
+
+    assert 'invocation' not in result
+    assert module.no_log_values == {EMAIL, PASSWORD, 'LOG'}
 
 
 def test_narrowing_drops_absent_values():
     subjects = ['subject-%d@example.com' % number for number in range(1000)]
-    module = FakeModule(params_of(subjects), subjects + [PASSWORD, 'salt-1'])
+    module = FakeModule(params_of(subjects), subjects + [PASSWORD, SALT])
     result = {'matches': [{'value': 'contact subject-7@example.com'}], 'msg': 'done'}
 
     _common.narrow_no_log_values(module, result)
