@@ -27,7 +27,7 @@ from ansible_collections.gdpr.gws.plugins.module_utils import _progress
 from ansible_collections.gdpr.gws.plugins.module_utils import _requests
 from ansible_collections.gdpr.gws.plugins.module_utils import _scan
 from ansible_collections.gdpr.gws.plugins.module_utils import _subjects
-from ansible_collections.gdpr.gws.plugins.module_utils._masking import mask_json, mask_value
+from ansible_collections.gdpr.gws.plugins.module_utils._masking import mask_json, mask_value, warn_masked
 from ansible_collections.gdpr.gws.plugins.module_utils._matching import HAS_AHOCORASICK, Matcher
 from ansible_collections.gdpr.gws.plugins.module_utils._profile import (
     SCOPE_CONTACT_CENTER, ProfileError, load_profile)
@@ -185,9 +185,9 @@ def prepare_search(module):
     except ProfileError as error:
         module.fail_json(msg='settings_profile is invalid: %s' % error)
     if not params['default_region'] and any(subject.kind == _subjects.KIND_PHONE for subject in subjects):
-        module.warn('default_region is not set, so a phone number stored in national format is found only '
-                    'with the trunk prefix of its own region (020 7946 0958 for a UK number, but not (202) '
-                    '555-0143 for a US number); set default_region to the region where the agents work.')
+        warn_masked(module, 'default_region is not set, so a phone number stored in national format is found only '
+                            'with the trunk prefix of its own region (020 7946 0958 for a UK number, but not (202) '
+                            '555-0143 for a US number); set default_region to the region where the agents work.')
     return subjects, Matcher(subjects, default_region=params['default_region']), profile, salt
 
 
@@ -235,8 +235,9 @@ def cassandra_ssl_context(module, warn=True):
         context.check_hostname = False
         context.verify_mode = ssl.CERT_NONE
         if warn:
-            module.warn('cassandra_validate_certs is false: the Cassandra certificate is not checked, so the '
-                        'Cassandra password could be sent to an impostor. Use cassandra_ca_path instead outside a lab.')
+            warn_masked(module, 'cassandra_validate_certs is false: the Cassandra certificate is not checked, so '
+                                'the Cassandra password could be sent to an impostor. Use cassandra_ca_path instead '
+                                'outside a lab.')
         return context
     if params['cassandra_ca_path']:
         _load_ca(module, context, params['cassandra_ca_path'])
@@ -303,8 +304,8 @@ def run_scan(module, session, matcher, profile, keep_values=True):
     params = module.params
     reconnect = functools.partial(_scan.connect, **connect_arguments(module, warn=False))
     if params['scan_processes'] > 1 and not _scan.can_fork():
-        module.warn('scan_processes is %d, but worker processes need Linux; the scan runs in this process'
-                    % params['scan_processes'])
+        warn_masked(module, 'scan_processes is %d, but worker processes need Linux; the scan runs in this process'
+                            % params['scan_processes'])
     try:
         return _scan.scan(session, params['cassandra_keyspace'], profile, matcher, groups=params['groups'],
                           concurrency=params['scan_concurrency'], fetch_size=params['fetch_size'],

@@ -24,7 +24,7 @@ from concurrent.futures import ThreadPoolExecutor
 
 from ansible.module_utils.common.text.converters import to_bytes
 
-from ansible_collections.gdpr.gws.plugins.module_utils._masking import mask_value
+from ansible_collections.gdpr.gws.plugins.module_utils._masking import mask_value, warn_masked
 from ansible_collections.gdpr.gws.plugins.module_utils._scan import (
     MIN_TOKEN, READ_ERRORS, RETRY_DELAY, ScanError, decode_blob, read_range_pages, token_ranges)
 
@@ -393,9 +393,9 @@ def add_to_result(module, result, keyspace_result, salt, batch=None):
     result['counts']['unmapped'] = len(records)
     result['keyspace_scan'] = summary(keyspace_result, params['cassandra_keyspace'])
     if not keyspace_result.complete:
-        module.warn('The keyspace scan is incomplete: %d of %d token ranges could not be read, so rows outside the '
-                    'settings profile may be missing from unmapped_matches.'
-                    % (len(keyspace_result.failed_ranges), keyspace_result.ranges_total))
+        warn_masked(module, 'The keyspace scan is incomplete: %d of %d token ranges could not be read, so rows '
+                            'outside the settings profile may be missing from unmapped_matches.'
+                            % (len(keyspace_result.failed_ranges), keyspace_result.ranges_total))
 
 
 def merge_host_results(results):

@@ -15,6 +15,8 @@ import json
 import re
 import traceback
 
+from ansible.module_utils.common.parameters import remove_values
+
 try:
     import phonenumbers
 except ImportError:
@@ -35,6 +37,15 @@ _EMAIL_SHAPE = re.compile(r"[^@\s]+@[^@\s.]+(?:\.[^@\s.]+)+")
 _PHONE_SHAPE = re.compile(r"(?:tel:)?[+\uff0b]?[\d\s().\-/\u2010-\u2015]+", re.IGNORECASE)
 _E164 = re.compile(r"\+\d{6,15}")
 _MIN_PHONE_DIGITS = 6
+
+
+def warn_masked(module, text):
+    """Show a warning with the module's no_log values masked, as they are in its result.
+
+    ansible-core 2.19 and later show module warnings without masking them, so a subject or a secret in
+    a path or an error message would otherwise show in clear.
+    """
+    module.warn(remove_values(text, module.no_log_values))
 
 
 def mask_text(value):

@@ -297,6 +297,7 @@ storage:
       sample: '2026-03-11T10:15:02Z'
 '''
 
+import functools
 import os
 import ssl
 
@@ -309,6 +310,7 @@ from ansible_collections.gdpr.gws.plugins.module_utils import _gws
 from ansible_collections.gdpr.gws.plugins.module_utils import _keyspace_scan
 from ansible_collections.gdpr.gws.plugins.module_utils import _scan
 from ansible_collections.gdpr.gws.plugins.module_utils import _tombstones
+from ansible_collections.gdpr.gws.plugins.module_utils._masking import warn_masked
 
 
 def argument_spec():
@@ -387,8 +389,8 @@ def check_gws_url(module, url):
     if parts.path.rstrip('/').endswith('/api/v2'):
         module.fail_json(msg='gws_url must be the GWS base URL without /api/v2, for example https://gws.example.com:8443')
     if parts.scheme == 'http' and parts.hostname not in ('127.0.0.1', '::1', 'localhost'):
-        module.warn('gws_url uses http://, so the GWS password and the keys of the settings to delete are sent '
-                    'unencrypted. Use https:// outside a lab.')
+        warn_masked(module, 'gws_url uses http://, so the GWS password and the keys of the settings to delete are sent '
+                            'unencrypted. Use https:// outside a lab.')
 
 
 def gws_client(module, headers):
@@ -397,11 +399,11 @@ def gws_client(module, headers):
     if verify and params['ca_path']:
         verify = params['ca_path']
     if not params['validate_certs'] and params['gws_url'].startswith('https://'):
-        module.warn('validate_certs is false: the GWS certificate is not checked, so the GWS password could '
-                    'be sent to an impostor. Use ca_path instead outside a lab.')
+        warn_masked(module, 'validate_certs is false: the GWS certificate is not checked, so the GWS password could '
+                            'be sent to an impostor. Use ca_path instead outside a lab.')
     return _gws.GwsClient(params['gws_url'], params['gws_username'], params['gws_password'], headers=headers,
                           verify=verify, timeout=params['gws_timeout'], retries=params['gws_retries'],
-                          warn=module.warn)
+                          warn=functools.partial(warn_masked, module))
 
 
 def verify(module, client, session, profile, matcher, finished):
@@ -420,8 +422,8 @@ def verify(module, client, session, profile, matcher, finished):
         # is then the only way to see whether Cassandra still stores the settings that GWS reported as gone.
         rescan = _common.run_scan(module, session, matcher, profile, keep_values=False)
         if not rescan.complete:
-            module.warn('The deletes were sent, but the scan that verifies them in Cassandra was incomplete. Run the '
-                        'module again to verify.')
+            warn_masked(module, 'The deletes were sent, but the scan that verifies them in Cassandra was incomplete. '
+                                'Run the module again to verify.')
             return None
         remaining = set(_identity(match) for match in rescan.matches)
         listed = set(record['setting_id'] for record in still_present)
@@ -430,14 +432,14 @@ def verify(module, client, session, profile, matcher, finished):
                 still_present.append(dict(record, verification='still in Cassandra with the subject'))
         return still_present
     except _gws.GwsError as error:
-        module.warn('The deletes were sent, but reading the settings back through GWS failed: %s. Run the module '
-                    'again to verify.' % error)
+        warn_masked(module, 'The deletes were sent, but reading the settings back through GWS failed: %s. Run the '
+                            'module again to verify.' % error)
     except _scan.ScanError as error:
-        module.warn('The deletes were sent, but reading the settings back from Cassandra failed: %s. Run the module '
-                    'again to verify.' % error)
+        warn_masked(module, 'The deletes were sent, but reading the settings back from Cassandra failed: %s. Run the '
+                            'module again to verify.' % error)
     except _scan.READ_ERRORS as error:
-        module.warn('The deletes were sent, but reading the settings back from Cassandra failed (%s). Run the module '
-                    'again to verify.' % type(error).__name__)
+        warn_masked(module, 'The deletes were sent, but reading the settings back from Cassandra failed (%s). Run '
+                            'the module again to verify.' % type(error).__name__)
     return None
 
 

@@ -295,6 +295,7 @@ from ansible.module_utils.basic import AnsibleModule
 from ansible_collections.gdpr.gws.plugins.module_utils import _access_export
 from ansible_collections.gdpr.gws.plugins.module_utils import _common
 from ansible_collections.gdpr.gws.plugins.module_utils import _keyspace_scan
+from ansible_collections.gdpr.gws.plugins.module_utils._masking import warn_masked
 from ansible_collections.gdpr.gws.plugins.module_utils._tombstones import TIME_FORMAT, utc_now
 
 
@@ -354,8 +355,8 @@ def write_exports(module, subjects, batch, scan_result, keyspace_result):
         module.fail_json(msg='Access export failed, so no export of this run is kept: %s' % error)
     for entry, file_info in zip(exports, written):
         if file_info.pop('warning'):
-            module.warn('The access export directory %s can be listed by other users; mode 0700 is recommended.'
-                        % params['export_dir'])
+            warn_masked(module, 'The access export directory %s can be listed by other users; mode 0700 is recommended.'
+                                % params['export_dir'])
         entry.update(file_info, written=True)
     return exports
 
@@ -380,8 +381,8 @@ def main():
     result = _common.summarize(subjects, scan_result, records, module.params, batch)
     _keyspace_scan.add_to_result(module, result, keyspace_result, salt, batch)
     if not scan_result.complete:
-        module.warn('The scan is incomplete: %d token ranges could not be read, so matches may be missing.'
-                    % len(scan_result.failed_ranges))
+        warn_masked(module, 'The scan is incomplete: %d token ranges could not be read, so matches may be missing.'
+                            % len(scan_result.failed_ranges))
 
     # The export is written by the module itself: values in a module result would pass through no_log
     # masking, which replaces every string equal to a subject with '********'.

@@ -394,3 +394,19 @@ def test_invocation_masked_once(seeded, run_module):
     assert result['matches']
     assert 'NO_********_PARAMETER' not in run_module.last.stdout
     assert 'NO_********_PARAMETER' not in json.dumps(result)
+
+
+def test_warning_masks_subject_in_path(seeded, run_module, tmp_path):
+    # ansible-core 2.19 and later show module warnings without masking them, so the modules mask their own.
+    # An export directory named after the subject, readable by others, makes the module warn with its path.
+    export_dir = tmp_path / DEMO_EMAIL
+    export_dir.mkdir()
+    export_dir.chmod(0o755)
+
+    result = run_module('personal_data_info', subjects=[DEMO_EMAIL], default_region='GB', export_dir=str(export_dir),
+                        **search_connection())
+
+    output = run_module.last.stdout + run_module.last.stderr + json.dumps(result)
+    assert 'can be listed by other users' in output
+    assert str(tmp_path / '********') in output
+    assert DEMO_EMAIL not in output

@@ -10,7 +10,7 @@ import json
 import pytest
 
 from ansible_collections.gdpr.gws.plugins.module_utils._masking import (
-    mask_email, mask_json, mask_phone, mask_text)
+    mask_email, mask_json, mask_phone, mask_text, warn_masked)
 
 
 @pytest.mark.parametrize('address, masked', [
@@ -213,3 +213,22 @@ def test_mask_json_nesting_deeper_than_parser():
     masked = mask_json(text)
     assert 'jane' not in masked
     assert masked == '[*** (200022 chars)'
+
+
+class WarningModule(object):
+    """The two members of AnsibleModule that warn_masked uses."""
+
+    def __init__(self, no_log_values):
+        self.no_log_values = set(no_log_values)
+        self.warnings = []
+
+    def warn(self, text):
+        self.warnings.append(text)
+
+
+def test_warn_masked_masks_no_log_values():
+    module = WarningModule(['jane.doe@example.com', 's3cret'])
+
+    warn_masked(module, 'The directory /srv/jane.doe@example.com is readable; login s3cret failed')
+
+    assert module.warnings == ['The directory /srv/******** is readable; login ******** failed']
