@@ -429,8 +429,8 @@ def parse_headers(module, value):
 def exit_json(module, **kwargs):
     """Call module.exit_json(**kwargs) after narrow_no_log_values, for a result that may be large.
 
-    Failed runs call module.fail_json directly, because fail_json adds a traceback that the narrowing
-    cannot see, and a no_log value in that traceback must still be masked.
+    Failed runs call module.fail_json directly, because it adds a traceback after this point and a
+    no_log value in that traceback must still be masked.
     """
     narrow_no_log_values(module, kwargs)
     module.exit_json(**kwargs)
@@ -444,8 +444,8 @@ def narrow_no_log_values(module, result):
     replaced nowhere, so dropping it does not change the output.
     """
     found = _occurring(module.no_log_values, _strings_of(result))
-    invocation = {'module_args': remove_values(module.params, _occurring(module.no_log_values,
-                                                                         _strings_of(module.params)))}
+    in_params = _occurring(module.no_log_values, _strings_of(module.params))
+    invocation = {'module_args': remove_values(module.params, in_params)}
     # AnsibleModule masks the invocation once more. A value found in the masked invocation, such as
     # 'LOG' in its placeholder VALUE_SPECIFIED_IN_NO_LOG_PARAMETER, would be masked twice, so keep
     # every value and let AnsibleModule mask the parameters itself.
