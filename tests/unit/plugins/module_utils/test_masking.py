@@ -6,6 +6,8 @@ from __future__ import absolute_import, division, print_function
 __metaclass__ = type
 
 import json
+import os
+import re
 
 import pytest
 
@@ -232,3 +234,18 @@ def test_warn_masked_masks_no_log_values():
     warn_masked(module, 'The directory /srv/jane.doe@example.com is readable; login s3cret failed')
 
     assert module.warnings == ['The directory /srv/******** is readable; login ******** failed']
+
+
+def test_plugins_warn_only_masked():
+    # ansible-core 2.19 and later do not mask module warnings, so a direct module.warn() would show no_log values.
+    plugins = os.path.join(os.path.dirname(os.path.realpath(__file__)), '..', '..', '..', '..', 'plugins')
+    direct = []
+    for folder in ('modules', 'module_utils'):
+        for name in sorted(os.listdir(os.path.join(plugins, folder))):
+            if name.endswith('.py') and name != '_masking.py':
+                with open(os.path.join(plugins, folder, name)) as source:
+                    text = source.read()
+                if re.search(r'\bmodule\.warn\(', text):
+                    direct.append('%s/%s' % (folder, name))
+
+    assert direct == []
